@@ -1,0 +1,1 @@
+//! aauth-suite: the cases, the runner and the `aauth-conform` command line.

@@ -1,0 +1,3 @@
+fn main() {
+    println!("aauth-conform: not yet wired");
+}
