@@ -11,6 +11,7 @@ pub mod host;
 pub mod httpsig;
 pub mod jose;
 pub mod message;
+pub mod profile;
 pub mod role;
 pub mod target;
 pub mod transcript;
