@@ -1,6 +1,8 @@
 //! The parties of AAuth. The harness plays every one of them (correctly by default, with
 //! switchable flaws), and they double as the built-in reference targets.
 
+pub mod flaw;
+
 use std::fmt;
 use std::str::FromStr;
 

@@ -1,0 +1,310 @@
+//! Switchable flaws: one realistic planted bug each, used to prove that the suite can fail.
+//!
+//! The reference roles are correct by default. A built-in target such as
+//! `builtin:resource?flaw=no-created-window` runs the same role with exactly one flaw switched
+//! on; the mutation-score test runs the suite against every flaw and requires at least one
+//! case to fail for it. A flaw nothing catches is a hole in the suite.
+//!
+//! Every flaw names the catalogue requirement it breaks, so a report can say which case
+//! caught which planted bug.
+
+use crate::role::Role;
+
+/// Declares the flaw catalogue once: variant, stable id, role, broken requirement, summary.
+macro_rules! flaws {
+    ($( $(#[$doc:meta])* $variant:ident = ($id:literal, $role:ident, $req:literal, $what:literal), )*) => {
+        /// A planted bug a reference role can be told to have.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Flaw {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Flaw {
+            /// Every flaw, in catalogue order.
+            pub const ALL: &'static [Flaw] = &[$(Flaw::$variant,)*];
+
+            /// Stable id used in `builtin:ROLE?flaw=ID` and in reports.
+            pub fn id(self) -> &'static str {
+                match self { $(Flaw::$variant => $id,)* }
+            }
+
+            /// The role whose reference implementation carries the flaw.
+            pub fn role(self) -> Role {
+                match self { $(Flaw::$variant => Role::$role,)* }
+            }
+
+            /// The catalogue requirement the flaw breaks (e.g. `SIG-007`).
+            pub fn requirement(self) -> &'static str {
+                match self { $(Flaw::$variant => $req,)* }
+            }
+
+            /// What is wrong, in one line.
+            pub fn description(self) -> &'static str {
+                match self { $(Flaw::$variant => $what,)* }
+            }
+        }
+    };
+}
+
+flaws! {
+    // ---- request verification (resource, PS and AS share the verifier) ----
+    /// Any header may be missing; the verifier carries on with what it has.
+    MissingHeaderTolerated = ("missing-header-tolerated", Resource, "SIG-001",
+        "a request without Signature-Key is treated as an anonymous request and served"),
+    /// `@authority` is not among the components the verifier insists on.
+    AuthorityNotRequired = ("authority-not-required", Resource, "SIG-002",
+        "a signature that does not cover @authority is accepted"),
+    /// `signature-key` is not among the required components.
+    SignatureKeyNotRequired = ("signature-key-not-required", Resource, "SIG-002",
+        "a signature that does not cover signature-key is accepted"),
+    /// `created` is read but its age is never compared with the window.
+    NoCreatedWindow = ("no-created-window", Resource, "SIG-007",
+        "created is never compared with the validity window, so old signatures verify"),
+    /// Only the past side of the window is checked.
+    FutureCreatedAccepted = ("future-created-accepted", Resource, "SIG-008",
+        "created in the far future is accepted (only the past side of the window is checked)"),
+    /// A missing `created` is treated as "now".
+    CreatedOptional = ("created-optional", Resource, "SIG-006",
+        "a Signature-Input without created is accepted"),
+    /// `expires` is parsed and ignored.
+    ExpiresIgnored = ("expires-ignored", Resource, "SIG-009",
+        "an expires parameter in the past is ignored"),
+    /// The algorithm named by the Signature-Input `alg` parameter is honoured, and an
+    /// unknown one makes verification fail.
+    AlgParamHonoured = ("alg-param-honoured", Resource, "SIG-010",
+        "a Signature-Input alg parameter steers verification instead of being ignored"),
+    /// Any scheme other than `jwt` gets a generic `invalid_key` instead of
+    /// `unsupported_scheme`.
+    SchemeRejectedWrongCode = ("scheme-rejected-wrong-code", Resource, "SIG-012",
+        "a non-jwt Signature-Key scheme is refused with invalid_key instead of unsupported_scheme"),
+    /// `hwk` keys are accepted as if they were agent tokens.
+    HwkAccepted = ("hwk-accepted", Resource, "SIG-012",
+        "scheme=hwk is accepted, so a bare key without an agent token gets through"),
+    /// Every `Signature-Key` member must parse, even those for other labels.
+    UnselectedMemberRejected = ("unselected-member-rejected", Resource, "SIG-013",
+        "an unknown scheme on a Signature-Key member for another label causes rejection"),
+    /// The verifier takes the key for `sig` from whatever member comes first.
+    LabelNotMatched = ("label-not-matched", Resource, "SIG-014",
+        "the Signature-Key member is taken by position rather than by the verified label"),
+    /// Signature failures are answered with 400 instead of 401.
+    SignatureFailure400 = ("signature-failure-400", Resource, "SIG-019",
+        "signature failures are answered with 400 rather than 401"),
+    /// Policy refusals carry `Signature-Error`.
+    ForbiddenWithSignatureError = ("forbidden-with-signature-error", Resource, "SIG-020",
+        "a 403 policy refusal carries a Signature-Error header"),
+    /// `EdDSA` keys are accepted as Ed25519.
+    EdDsaAccepted = ("eddsa-accepted", Resource, "SIG-016",
+        "a cnf.jwk with the polymorphic alg EdDSA is accepted as Ed25519"),
+    /// A key without `alg` is accepted; the algorithm is inferred from `kty`/`crv`.
+    AlgInferred = ("alg-inferred", Resource, "SIG-016",
+        "a cnf.jwk without alg is accepted and the algorithm inferred from kty and crv"),
+    /// `kty`/`crv` are not compared with `alg`.
+    KtyAlgMismatchAccepted = ("kty-alg-mismatch-accepted", Resource, "SIG-017",
+        "a cnf.jwk whose kty or crv disagrees with its alg is used anyway"),
+    /// The final RFC 9421 signature check is skipped when the token verifies.
+    SignatureNotChecked = ("signature-not-checked", Resource, "SIG-015",
+        "the HTTP signature itself is never verified once the token checks out"),
+    /// `@authority` is compared byte for byte with the configured identifier.
+    AuthorityCaseSensitive = ("authority-case-sensitive", Resource, "SIG-025",
+        "@authority is compared without normalising case, so Host: Resource.Example fails"),
+
+    // ---- token verification ----
+    /// `typ` is never looked at.
+    TypNotChecked = ("typ-not-checked", Resource, "TOK-001",
+        "the JWT typ header is never checked, so any AAuth token kind is accepted as any other"),
+    /// `dwk` is not compared with the value for the token kind.
+    DwkNotChecked = ("dwk-not-checked", Resource, "TOK-002",
+        "the dwk claim is not compared with the value expected for the token type"),
+    /// JWT header `alg: none` is accepted without a signature.
+    JwtAlgNoneAccepted = ("jwt-alg-none-accepted", Resource, "TOK-004",
+        "a JWT with header alg none and an empty signature is accepted"),
+    /// Expired tokens are accepted.
+    TokenExpiryIgnored = ("token-expiry-ignored", Resource, "TOK-005",
+        "the token exp claim is not checked"),
+    /// `iat` in the future is accepted.
+    IatFutureAccepted = ("iat-future-accepted", Resource, "TOK-005",
+        "a token whose iat is in the future is accepted"),
+    /// The issuer identifier is compared case-insensitively and with trailing slashes
+    /// trimmed.
+    IssuerLoose = ("issuer-loose", Resource, "TOK-006",
+        "token iss is normalised (case, trailing slash) instead of compared exactly"),
+    /// `cnf.jwk` is never compared with the signing key.
+    NoCnfBinding = ("no-cnf-binding", Resource, "TOK-007",
+        "the token's cnf.jwk is not compared with the key that signed the request"),
+    /// A token without `cnf` falls back to the key in the JWKS.
+    CnfOptional = ("cnf-optional", Resource, "TOK-008",
+        "a token without cnf is accepted, the request signature being checked with the issuer key"),
+    /// Metadata `issuer` is not compared with the fetch identity.
+    IssuerMismatchAccepted = ("issuer-mismatch-accepted", Resource, "TOK-010",
+        "an issuer metadata document naming another issuer is accepted"),
+    /// A JWKS with any unusable member is rejected as a whole.
+    JwksAllMembersRequired = ("jwks-all-members-required", Resource, "TOK-011",
+        "a JWKS is rejected when any member (not just the selected one) is unusable"),
+    /// The JWKS is refetched on every unknown `kid`.
+    NoRefetchFloor = ("no-refetch-floor", Resource, "TOK-012",
+        "the issuer JWKS is refetched on every unknown kid, with no once-per-minute floor"),
+
+    // ---- resource behaviour ----
+    /// The resource answers a missing credential with `WWW-Authenticate`.
+    ChallengeViaWwwAuthenticate = ("challenge-via-www-authenticate", Resource, "RES-025",
+        "requirements are sent in WWW-Authenticate instead of AAuth-Requirement"),
+    /// The authorization endpoint accepts a bare agent token.
+    ResourceTokenWithoutPersonToken = ("resource-token-without-person-token", Resource, "RES-002",
+        "the authorization endpoint issues a resource token to an agent token (no person token)"),
+    /// The person token's `aud` is not checked.
+    PersonTokenAudIgnored = ("person-token-aud-ignored", Resource, "RES-004",
+        "a person token issued for another resource is accepted"),
+    /// The auth token's `aud` is not checked.
+    AuthTokenAudIgnored = ("auth-token-aud-ignored", Resource, "RES-014",
+        "an auth token issued for another resource is accepted"),
+    /// A person token is accepted where an auth token is required.
+    PersonTokenAsAuthToken = ("person-token-as-auth-token", Resource, "RES-006",
+        "a person token is served on an operation that requires an auth token"),
+    /// Any issuer with valid metadata may mint auth tokens.
+    AnyAuthTokenIssuer = ("any-auth-token-issuer", Resource, "RES-015",
+        "auth tokens from an issuer the resource never sent a resource token to are accepted"),
+    /// `scope` is not enforced.
+    ScopeNotEnforced = ("scope-not-enforced", Resource, "RES-016",
+        "an auth token without the operation's scope is served"),
+    /// The resource token lacks `presented_jti`.
+    ResourceTokenMissingPresentedJti = ("resource-token-missing-presented-jti", Resource, "RES-007",
+        "issued resource tokens omit presented_jti"),
+    /// The resource token `agent_jkt` is the thumbprint of the wrong key.
+    ResourceTokenWrongAgentJkt = ("resource-token-wrong-agent-jkt", Resource, "RES-007",
+        "issued resource tokens carry agent_jkt computed over the JWK including alg"),
+    /// Resource tokens live for an hour.
+    ResourceTokenLongLived = ("resource-token-long-lived", Resource, "RES-008",
+        "issued resource tokens are valid for an hour instead of at most five minutes"),
+    /// The auth-token challenge lacks the `resource-token` parameter.
+    ChallengeWithoutResourceToken = ("challenge-without-resource-token", Resource, "RES-012",
+        "requirement=auth-token is sent without a resource-token parameter"),
+    /// Session tokens work as bearer tokens.
+    SessionTokenBearer = ("session-token-bearer", Resource, "RES-017",
+        "Authorization: AAuth works without a signature covering authorization"),
+    /// Unknown capabilities cause an error.
+    UnknownCapabilityRejected = ("unknown-capability-rejected", Resource, "RES-026",
+        "an unknown AAuth-Capabilities value makes the resource answer 400"),
+    /// Error bodies are plain JSON.
+    ErrorBodyPlainJson = ("error-body-plain-json", Resource, "ERR-001",
+        "error bodies are application/json with error_description instead of problem+json"),
+
+    // ---- person server ----
+    /// The person token endpoint takes any identifier string as `resource`.
+    PsResourceNotValidated = ("ps-resource-not-validated", PersonServer, "PS-003",
+        "person_token_endpoint accepts a resource that is not a server identifier"),
+    /// The person token lives as long as the agent token asks.
+    PsPersonTokenUncapped = ("ps-person-token-uncapped", PersonServer, "PS-005",
+        "person tokens outlive the presenting agent token"),
+    /// The person token carries `scope`.
+    PsPersonTokenWithScope = ("ps-person-token-with-scope", PersonServer, "PS-005",
+        "person tokens carry a scope claim"),
+    /// An unknown `presented_jti` is accepted.
+    PsUnknownPresentedJti = ("ps-unknown-presented-jti", PersonServer, "PS-009",
+        "a resource token naming a presented_jti the PS never issued is redeemed"),
+    /// `agent_jkt` is not compared with the signer.
+    PsAgentJktIgnored = ("ps-agent-jkt-ignored", PersonServer, "PS-011",
+        "a resource token bound to another agent's key is redeemed"),
+    /// Resource-token `aud` is not checked.
+    PsResourceTokenAudIgnored = ("ps-resource-token-aud-ignored", PersonServer, "PS-011",
+        "a resource token addressed to another PS is redeemed"),
+    /// Mission stripping goes unnoticed.
+    PsMissionStrippingAccepted = ("ps-mission-stripping-accepted", PersonServer, "PS-012",
+        "a resource token that dropped the person token's mission_s256 is redeemed"),
+    /// The auth token's scope is what the agent asked for, not what the resource token allows.
+    PsScopeBroadened = ("ps-scope-broadened", PersonServer, "PS-017",
+        "the issued auth token carries scope beyond the resource token's scope"),
+    /// PS/AS requests with a body need not cover content-digest.
+    PsBodyDigestNotRequired = ("ps-body-digest-not-required", PersonServer, "SIG-003",
+        "a PS request with a body whose signature omits content-digest is accepted"),
+    /// Sub-agents may call the PS directly.
+    PsSubAgentDirect = ("ps-subagent-direct", PersonServer, "PS-020",
+        "a request signed by a sub-agent (agent token with parent_agent) is served"),
+    /// Pending responses may be cached by intermediaries.
+    PsPendingCacheable = ("ps-pending-cacheable", PersonServer, "DEF-001",
+        "202 responses omit Cache-Control: no-store"),
+    /// Missing `action` on a pending POST is accepted.
+    PsPendingActionOptional = ("ps-pending-action-optional", PersonServer, "PS-027",
+        "a POST to a pending URL without a recognised action is accepted"),
+    /// Mission existence is disclosed to other agents.
+    PsMissionOracle = ("ps-mission-oracle", PersonServer, "PS-033",
+        "another agent's mission gets 403 while an unknown one gets 404, disclosing existence"),
+    /// A terminated mission keeps working.
+    PsTerminatedMissionUsable = ("ps-terminated-mission-usable", PersonServer, "PS-034",
+        "person tokens are still issued for a completed mission"),
+
+    // ---- access server ----
+    /// The AS accepts a resource token relayed by a PS other than the one it names.
+    AsPsClaimIgnored = ("as-ps-claim-ignored", AccessServer, "AS-003",
+        "the resource token's ps claim is not compared with the PS that signed the request"),
+    /// The AS does not require `agent_token`.
+    AsAgentTokenOptional = ("as-agent-token-optional", AccessServer, "AS-005",
+        "a federation request without agent_token is served"),
+    /// The AS issues tokens whose lifetime exceeds one hour.
+    AsAuthTokenLongLived = ("as-auth-token-long-lived", AccessServer, "AS-007",
+        "issued auth tokens are valid for a day"),
+    /// `agent_jkt` is not compared with `agent_token.cnf.jwk`.
+    AsAgentJktIgnored = ("as-agent-jkt-ignored", AccessServer, "AS-004",
+        "a resource token whose agent_jkt names another key than agent_token.cnf.jwk is redeemed"),
+}
+
+impl Flaw {
+    /// Look a flaw up by its stable id.
+    pub fn from_id(id: &str) -> Option<Flaw> {
+        Flaw::ALL.iter().copied().find(|f| f.id() == id)
+    }
+
+    /// The flaws a role can carry.
+    pub fn for_role(role: Role) -> impl Iterator<Item = Flaw> {
+        Flaw::ALL.iter().copied().filter(move |f| f.role() == role)
+    }
+}
+
+/// The set of flaws switched on for one reference role instance (usually empty or one).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Flaws(Vec<Flaw>);
+
+impl Flaws {
+    /// No flaws: the correct reference behaviour.
+    pub fn none() -> Self {
+        Flaws(Vec::new())
+    }
+
+    /// Exactly one flaw.
+    pub fn one(flaw: Flaw) -> Self {
+        Flaws(vec![flaw])
+    }
+
+    /// True when `flaw` is switched on.
+    pub fn has(&self, flaw: Flaw) -> bool {
+        self.0.contains(&flaw)
+    }
+
+    /// The flaws switched on.
+    pub fn iter(&self) -> impl Iterator<Item = Flaw> + '_ {
+        self.0.iter().copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn flaw_ids_are_unique_kebab_case_and_round_trip() {
+        let mut seen = HashSet::new();
+        for f in Flaw::ALL {
+            assert!(seen.insert(f.id()), "duplicate flaw id {}", f.id());
+            assert!(
+                f.id()
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{} is not kebab-case",
+                f.id()
+            );
+            assert_eq!(Flaw::from_id(f.id()), Some(*f));
+            assert!(f.requirement().contains('-'));
+        }
+        assert!(Flaw::ALL.len() >= 30);
+    }
+}
