@@ -144,6 +144,7 @@ def main() -> None:
     headers: dict[str, str] = {"Host": url.netloc, "Accept": "application/json"}
     if body is not None:
         headers["Content-Type"] = "application/json"
+        headers["Content-Length"] = str(len(body))
         headers["Content-Digest"] = "sha-256=:" + base64.b64encode(hashlib.sha256(body).digest()).decode() + ":"
     if args.token != "none":
         headers = signed_headers(args.method, args.sign_for or url.netloc, path, headers, args.token, args)
