@@ -132,6 +132,7 @@ def main() -> None:
     parser.add_argument("--scope", default="read")
     parser.add_argument("--json", help="JSON body to send (signed with content-digest)")
     parser.add_argument("--as-token-request", metavar="AS", help="send a PS-to-AS token request for AS")
+    parser.add_argument("--expect", type=int, help="exit 1 unless the status is this")
     args = parser.parse_args()
 
     url = urlsplit(args.url)
@@ -162,7 +163,9 @@ def main() -> None:
             continue
         print(f"     {name}: {value[:160]}{'...' if len(value) > 160 else ''}")
     print(f"     body: {text[:400]}{'...' if len(text) > 400 else ''}")
-    sys.exit(0)
+    if args.expect is not None and response.status != args.expect:
+        print(f"  !! expected {args.expect}, got {response.status}")
+        sys.exit(1)
 
 
 if __name__ == "__main__":
