@@ -51,14 +51,14 @@ function listener(value) {
     } catch {
         throw new Error(`route target ${JSON.stringify(value)} is not a URL`)
     }
+    if (!isLoopback(url.hostname)) {
+        throw new Error(`route target ${JSON.stringify(value)} is not a loopback address`)
+    }
     if (!['http:', 'https:'].includes(url.protocol) || url.port === '') {
         throw new Error(`route target ${JSON.stringify(value)} is not http(s)://HOST:PORT`)
     }
     if (!['', '/'].includes(url.pathname) || url.search || url.hash) {
         throw new Error(`route target ${JSON.stringify(value)} carries a path or query`)
-    }
-    if (!isLoopback(url.hostname)) {
-        throw new Error(`route target ${JSON.stringify(value)} is not a loopback address`)
     }
     return { protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) }
 }

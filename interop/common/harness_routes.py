@@ -162,6 +162,8 @@ def routed_transport(httpx: ModuleType, routes: Routes, ca_file: str) -> Any:
             authority = url.host
             request.url = url.copy_with(scheme=target.scheme, host=target.host, port=target.port)
             request.headers["Host"] = authority
+            # An https listener is checked against the routed name, not 127.0.0.1.
+            request.extensions = {**request.extensions, "sni_hostname": authority}
             return await self._inner.handle_async_request(request)
 
         async def aclose(self) -> None:
