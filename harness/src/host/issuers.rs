@@ -382,12 +382,12 @@ impl IssuerHost {
         self.shared.routes.clone()
     }
 
-    /// A client that reaches hosted names through the routing table and records into the
-    /// host's transcript.
+    /// A client that reaches hosted names through the live routing table. It records
+    /// nothing itself: the hosted side already records every request it receives, so adding
+    /// [`HttpClient::with_transcript`] here would log each exchange twice. Add it when the
+    /// client will also talk to the implementation under test.
     pub fn client(&self) -> HttpClient {
-        HttpClient::new()
-            .with_routes(self.shared.routes.clone())
-            .with_transcript(self.shared.transcript.clone())
+        HttpClient::new().with_routes(self.shared.routes.clone())
     }
 
     /// The transcript requests are recorded in.
@@ -466,7 +466,8 @@ impl IssuerHost {
 
     /// Stop everything and wait until the listeners are closed.
     pub async fn shutdown(self) {
-        let listeners = std::mem::take(&mut *self.listeners.lock().unwrap_or_else(|e| e.into_inner()));
+        let listeners =
+            std::mem::take(&mut *self.listeners.lock().unwrap_or_else(|e| e.into_inner()));
         for (_, task) in listeners {
             task.stop().await;
         }

@@ -123,11 +123,9 @@ async fn serve_client(mut client: TcpStream, context: ProxyContext) {
         }
         Verdict::Tunnel => {
             debug_assert!(context.tls_addr.ip().is_loopback());
-            let Ok(Ok(mut upstream)) = tokio::time::timeout(
-                Duration::from_secs(5),
-                TcpStream::connect(context.tls_addr),
-            )
-            .await
+            let Ok(Ok(mut upstream)) =
+                tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(context.tls_addr))
+                    .await
             else {
                 let _ = client
                     .write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n")

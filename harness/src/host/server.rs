@@ -149,7 +149,12 @@ pub(crate) async fn serve_plain(
             continue;
         }
         let _ = stream.set_nodelay(true);
-        connections.spawn(serve_connection(stream, name.clone(), dispatch.clone(), limits));
+        connections.spawn(serve_connection(
+            stream,
+            name.clone(),
+            dispatch.clone(),
+            limits,
+        ));
     }
 }
 
@@ -212,7 +217,11 @@ where
     let _ = builder.serve_connection(TokioIo::new(io), service).await;
 }
 
-async fn arrival(incoming: hyper::Request<Incoming>, name: Arc<str>, limits: ServerLimits) -> Arrival {
+async fn arrival(
+    incoming: hyper::Request<Incoming>,
+    name: Arc<str>,
+    limits: ServerLimits,
+) -> Arrival {
     let (parts, body) = incoming.into_parts();
     let authority = parts
         .headers
