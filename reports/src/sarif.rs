@@ -28,6 +28,7 @@ use serde_sarif::sarif::{
 
 use crate::error::RenderError;
 use crate::model::{CaseReport, Level, Outcome, Report};
+use crate::text;
 
 /// The `$schema` written into every SARIF file.
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -170,7 +171,12 @@ fn result(case: &CaseReport, rules: &Rules<'_>, has_baseline: bool) -> SarifResu
         .rule_id(case.requirement.clone())
         .kind(kind)
         .level(level)
-        .message(Message::builder().text(message_text(case)).build())
+        // Messages may quote the implementation: keep control and bidi characters visible.
+        .message(
+            Message::builder()
+                .text(text::sanitize(&message_text(case), false))
+                .build(),
+        )
         .locations(vec![location(case)])
         .partial_fingerprints(fingerprints)
         .properties(case_properties(case))

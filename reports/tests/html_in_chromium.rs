@@ -25,6 +25,7 @@ const TIMEOUT: Duration = Duration::from_secs(120);
 fn chromium_or_skip() -> Option<PathBuf> {
     let found = std::env::var_os("AAUTH_CHROMIUM")
         .map(PathBuf::from)
+        .filter(|path| path.is_file())
         .or_else(|| {
             let path = std::env::var_os("PATH")?;
             std::env::split_paths(&path).find_map(|dir| {
