@@ -230,7 +230,10 @@ mod tests {
                 .as_str(),
             "wrapped-session-token-value"
         );
-        assert_eq!(SessionToken::parse("abc+/~._-==").unwrap().as_str(), "abc+/~._-==");
+        assert_eq!(
+            SessionToken::parse("abc+/~._-==").unwrap().as_str(),
+            "abc+/~._-=="
+        );
         let t = SessionToken::parse_authorization("AAuth abc123==").unwrap();
         assert_eq!(t.as_str(), "abc123==");
         assert_eq!(t.authorization_value(), "AAuth abc123==");
@@ -243,8 +246,14 @@ mod tests {
 
     #[test]
     fn rejects_empty() {
-        assert_eq!(fault(SessionToken::parse("").unwrap_err()), CredentialFault::Empty);
-        assert_eq!(fault(SessionToken::parse("  ").unwrap_err()), CredentialFault::Empty);
+        assert_eq!(
+            fault(SessionToken::parse("").unwrap_err()),
+            CredentialFault::Empty
+        );
+        assert_eq!(
+            fault(SessionToken::parse("  ").unwrap_err()),
+            CredentialFault::Empty
+        );
         assert_eq!(
             fault(SessionToken::parse_authorization("AAuth").unwrap_err()),
             CredentialFault::Empty

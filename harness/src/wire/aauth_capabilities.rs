@@ -97,7 +97,10 @@ mod tests {
             c.serialize(),
             "interaction, clarification, payment, teleport;range=5"
         );
-        assert!(AauthCapabilities::parse("").unwrap().capabilities().is_empty());
+        assert!(AauthCapabilities::parse("")
+            .unwrap()
+            .capabilities()
+            .is_empty());
     }
 
     #[test]

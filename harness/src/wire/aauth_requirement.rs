@@ -320,23 +320,24 @@ impl AauthMission {
         if dict.is_empty() {
             return Err(WireError::empty(MISSION_FIELD));
         }
-        let member_string = |dict: &sfv::Dictionary, name: &str| -> Result<Option<String>, WireError> {
-            let Some(entry) = sfv::KeyRef::from_str(name).ok().and_then(|k| dict.get(k)) else {
-                return Ok(None);
+        let member_string =
+            |dict: &sfv::Dictionary, name: &str| -> Result<Option<String>, WireError> {
+                let Some(entry) = sfv::KeyRef::from_str(name).ok().and_then(|k| dict.get(k)) else {
+                    return Ok(None);
+                };
+                match entry {
+                    sfv::ListEntry::Item(sfv::Item {
+                        bare_item: sfv::BareItem::String(s),
+                        ..
+                    }) => Ok(Some(s.as_str().to_string())),
+                    other => Err(WireError::wrong_type(
+                        MISSION_FIELD,
+                        name,
+                        "a String",
+                        sf::entry_type_name(other),
+                    )),
+                }
             };
-            match entry {
-                sfv::ListEntry::Item(sfv::Item {
-                    bare_item: sfv::BareItem::String(s),
-                    ..
-                }) => Ok(Some(s.as_str().to_string())),
-                other => Err(WireError::wrong_type(
-                    MISSION_FIELD,
-                    name,
-                    "a String",
-                    sf::entry_type_name(other),
-                )),
-            }
-        };
         let approver_m = member_string(&dict, "approver")?;
         let s256_m = member_string(&dict, "s256")?;
         let (approver, s256, form) = match (approver_m, s256_m) {
@@ -433,7 +434,11 @@ impl AauthMission {
             ));
         }
         if let Err(f) = identifier::validate_s256(&self.s256) {
-            out.push(identifier_error(MISSION_FIELD, "s256", IdentifierFault::S256(f)));
+            out.push(identifier_error(
+                MISSION_FIELD,
+                "s256",
+                IdentifierFault::S256(f),
+            ));
         }
         out
     }
@@ -448,8 +453,8 @@ mod tests {
 
     #[test]
     fn parses_spec_examples() {
-        let r = AauthRequirement::parse(r#"requirement=auth-token; resource-token="eyJ...""#)
-            .unwrap();
+        let r =
+            AauthRequirement::parse(r#"requirement=auth-token; resource-token="eyJ...""#).unwrap();
         assert_eq!(r.requirement, Requirement::AUTH_TOKEN);
         assert_eq!(r.resource_token.as_deref(), Some("eyJ..."));
         assert_eq!(r, AauthRequirement::auth_token("eyJ..."));
@@ -462,14 +467,23 @@ mod tests {
             r#"requirement=interaction; url="https://example.com/interact"; code="A1B2-C3D4""#,
         )
         .unwrap();
-        assert_eq!(r, AauthRequirement::interaction("https://example.com/interact", "A1B2-C3D4"));
+        assert_eq!(
+            r,
+            AauthRequirement::interaction("https://example.com/interact", "A1B2-C3D4")
+        );
         assert!(r.validate().is_empty());
         let r = AauthRequirement::parse(
             r#"requirement=auth-token; resource-token="eyJ..."; reason=budget-exhausted"#,
         )
         .unwrap();
         assert_eq!(r.reason, Some(BudgetReason::BUDGET_EXHAUSTED));
-        for v in ["agent-token", "person-token", "approval", "clarification", "claims"] {
+        for v in [
+            "agent-token",
+            "person-token",
+            "approval",
+            "clarification",
+            "claims",
+        ] {
             let r = AauthRequirement::parse(format!("requirement={v}")).unwrap();
             assert!(r.requirement.is_known());
             assert_eq!(r.serialize().unwrap(), format!("requirement={v}"));
@@ -489,23 +503,45 @@ mod tests {
     #[test]
     fn strict_errors() {
         let e = AauthRequirement::parse(r#"requirement="auth-token""#).unwrap_err();
-        assert!(matches!(e.kind, WireErrorKind::WrongType { found: "a String", .. }));
+        assert!(matches!(
+            e.kind,
+            WireErrorKind::WrongType {
+                found: "a String",
+                ..
+            }
+        ));
         let e = AauthRequirement::parse("requirement=auth-token").unwrap_err();
         assert_eq!(e.kind, WireErrorKind::Missing("resource-token".into()));
-        let e = AauthRequirement::parse(r#"requirement=auth-token, resource-token="x""#)
-            .unwrap_err();
-        assert!(matches!(e.kind, WireErrorKind::Misplaced { ref name, .. } if name == "resource-token"));
+        let e =
+            AauthRequirement::parse(r#"requirement=auth-token, resource-token="x""#).unwrap_err();
+        assert!(
+            matches!(e.kind, WireErrorKind::Misplaced { ref name, .. } if name == "resource-token")
+        );
         let e = AauthRequirement::parse(r#"requirement=interaction;url="https://a.example""#)
             .unwrap_err();
         assert_eq!(e.kind, WireErrorKind::Missing("code".into()));
         let e = AauthRequirement::parse("requirement=interaction;url=x;code=y").unwrap_err();
-        assert!(matches!(e.kind, WireErrorKind::WrongType { found: "a Token", .. }));
+        assert!(matches!(
+            e.kind,
+            WireErrorKind::WrongType {
+                found: "a Token",
+                ..
+            }
+        ));
         let e = AauthRequirement::parse(r#"requirement=auth-token;resource-token="x";reason="r""#)
             .unwrap_err();
-        assert!(matches!(e.kind, WireErrorKind::WrongType { expected: "a Token", .. }));
+        assert!(matches!(
+            e.kind,
+            WireErrorKind::WrongType {
+                expected: "a Token",
+                ..
+            }
+        ));
         let e = AauthRequirement::parse("resource-token=x").unwrap_err();
         assert_eq!(e.kind, WireErrorKind::Missing("requirement".into()));
-        assert!(AauthRequirement::parse("Requirement=x").unwrap_err().is_syntax());
+        assert!(AauthRequirement::parse("Requirement=x")
+            .unwrap_err()
+            .is_syntax());
     }
 
     #[test]
@@ -513,7 +549,9 @@ mod tests {
         let r = AauthRequirement::interaction("https://a.example/i?x=1", "MNOP");
         let errs = r.validate();
         assert_eq!(errs.len(), 2);
-        assert!(errs.iter().all(|e| matches!(e.kind, WireErrorKind::Identifier { .. })));
+        assert!(errs
+            .iter()
+            .all(|e| matches!(e.kind, WireErrorKind::Identifier { .. })));
     }
 
     #[test]
@@ -535,7 +573,10 @@ mod tests {
             format!(r#"approver="https://ps.example";s256="{S256}""#)
         );
         let rev = format!(r#"s256="{S256}";approver="https://ps.example""#);
-        assert_eq!(AauthMission::parse(rev).unwrap().form, MissionForm::Parameters);
+        assert_eq!(
+            AauthMission::parse(rev).unwrap().form,
+            MissionForm::Parameters
+        );
     }
 
     #[test]

@@ -111,7 +111,9 @@ mod tests {
         assert!(!h.accepts(&Scheme::new("JWT")));
         assert_eq!(h.serialize(), "hwk, jwks_uri, jwt");
         assert_eq!(
-            AcceptSignatureScheme::new(&[Scheme::JWT]).unwrap().serialize(),
+            AcceptSignatureScheme::new(&[Scheme::JWT])
+                .unwrap()
+                .serialize(),
             "jwt"
         );
     }
@@ -129,10 +131,24 @@ mod tests {
     #[test]
     fn non_tokens_rejected() {
         let e = AcceptSignatureAlg::parse(r#""Ed25519""#).unwrap_err();
-        assert!(matches!(e.kind, WireErrorKind::WrongType { found: "a String", .. }));
+        assert!(matches!(
+            e.kind,
+            WireErrorKind::WrongType {
+                found: "a String",
+                ..
+            }
+        ));
         let e = AcceptSignatureScheme::parse("(jwt hwk)").unwrap_err();
-        assert!(matches!(e.kind, WireErrorKind::WrongType { found: "an Inner List", .. }));
-        assert!(AcceptSignatureScheme::parse("jwt,").unwrap_err().is_syntax());
+        assert!(matches!(
+            e.kind,
+            WireErrorKind::WrongType {
+                found: "an Inner List",
+                ..
+            }
+        ));
+        assert!(AcceptSignatureScheme::parse("jwt,")
+            .unwrap_err()
+            .is_syntax());
     }
 
     proptest! {

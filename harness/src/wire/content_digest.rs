@@ -244,10 +244,7 @@ mod tests {
         ));
         assert_eq!(
             check_content_digest("md5=:AAAA:, crc32c=:AAAA:", b"x"),
-            DigestCheck::Unsupported(vec![
-                DigestAlgorithm::MD5,
-                DigestAlgorithm::new("crc32c")
-            ])
+            DigestCheck::Unsupported(vec![DigestAlgorithm::MD5, DigestAlgorithm::new("crc32c")])
         );
         let DigestCheck::Malformed(e) = check_content_digest(r#"sha-256="abc""#, b"") else {
             panic!()
@@ -257,7 +254,10 @@ mod tests {
             check_content_digest("sha-256=:abc", b""),
             DigestCheck::Malformed(_)
         ));
-        assert!(matches!(check_content_digest("", b""), DigestCheck::Malformed(_)));
+        assert!(matches!(
+            check_content_digest("", b""),
+            DigestCheck::Malformed(_)
+        ));
         // a mismatch on one supported algorithm wins over a match on another
         let both = format!("{V2_DIGEST}, sha-512=:AAAA:");
         assert!(matches!(

@@ -453,7 +453,10 @@ fn base64url_value(c: u8) -> Option<u8> {
 /// Checks a mission `s256` / `mission_s256`: 43 unpadded base64url characters that decode
 /// to 32 bytes canonically.
 pub fn validate_s256(s: &str) -> Result<(), S256Fault> {
-    if let Some(c) = s.chars().find(|c| !c.is_ascii() || base64url_value(*c as u8).is_none()) {
+    if let Some(c) = s
+        .chars()
+        .find(|c| !c.is_ascii() || base64url_value(*c as u8).is_none())
+    {
         return Err(S256Fault::InvalidCharacter(c));
     }
     if s.len() != 43 {
@@ -541,7 +544,10 @@ mod tests {
     #[test]
     fn server_identifiers_from_the_spec() {
         assert_eq!(validate_server_identifier("https://agent.example"), Ok(()));
-        assert_eq!(validate_server_identifier("https://xn--nxasmq6b.example"), Ok(()));
+        assert_eq!(
+            validate_server_identifier("https://xn--nxasmq6b.example"),
+            Ok(())
+        );
         assert_eq!(
             validate_server_identifier("http://agent.example"),
             Err(ServerIdFault::NotHttps)
@@ -571,10 +577,22 @@ mod tests {
     #[test]
     fn server_identifier_other_faults() {
         use ServerIdFault::*;
-        assert_eq!(validate_server_identifier("HTTPS://a.example"), Err(UppercaseScheme));
-        assert_eq!(validate_server_identifier("https://a.example?x"), Err(Query));
-        assert_eq!(validate_server_identifier("https://a.example#x"), Err(Fragment));
-        assert_eq!(validate_server_identifier("https://u@a.example"), Err(UserInfo));
+        assert_eq!(
+            validate_server_identifier("HTTPS://a.example"),
+            Err(UppercaseScheme)
+        );
+        assert_eq!(
+            validate_server_identifier("https://a.example?x"),
+            Err(Query)
+        );
+        assert_eq!(
+            validate_server_identifier("https://a.example#x"),
+            Err(Fragment)
+        );
+        assert_eq!(
+            validate_server_identifier("https://u@a.example"),
+            Err(UserInfo)
+        );
         assert_eq!(validate_server_identifier("agent.example"), Err(NotHttps));
         assert_eq!(validate_server_identifier(""), Err(NotHttps));
         assert_eq!(
@@ -607,9 +625,18 @@ mod tests {
     fn endpoint_urls() {
         assert_eq!(validate_endpoint_url("https://ps.example/token"), Ok(()));
         assert_eq!(validate_endpoint_url("https://ps.example:8443/t"), Ok(()));
-        assert_eq!(validate_endpoint_url("http://ps.example/token"), Err(UrlFault::NotHttps));
-        assert_eq!(validate_endpoint_url("https://ps.example/t?a=b"), Err(UrlFault::Query));
-        assert_eq!(validate_endpoint_url("https://ps.example/t#f"), Err(UrlFault::Fragment));
+        assert_eq!(
+            validate_endpoint_url("http://ps.example/token"),
+            Err(UrlFault::NotHttps)
+        );
+        assert_eq!(
+            validate_endpoint_url("https://ps.example/t?a=b"),
+            Err(UrlFault::Query)
+        );
+        assert_eq!(
+            validate_endpoint_url("https://ps.example/t#f"),
+            Err(UrlFault::Fragment)
+        );
         assert_eq!(validate_endpoint_url("/token"), Err(UrlFault::NotAbsolute));
         assert_eq!(
             validate_endpoint_url("https:///token"),
@@ -658,13 +685,34 @@ mod tests {
     fn sub_agent_rules() {
         use AgentIdFault::*;
         let p = "aauth:planner@v.example";
-        assert_eq!(validate_top_level_agent("aauth:a+b@v.example"), Err(PlusInTopLevel));
-        assert_eq!(parse_agent_identifier("aauth:+b@v.example"), Err(EmptySubAgentPart));
-        assert_eq!(parse_agent_identifier("aauth:a+@v.example"), Err(EmptySubAgentPart));
-        assert_eq!(parse_agent_identifier("aauth:a+b+c@v.example"), Err(NestedSubAgent));
-        assert_eq!(validate_sub_agent("aauth:planner@v.example", p), Err(NotSubAgent));
-        assert_eq!(validate_sub_agent("aauth:other+x@v.example", p), Err(ParentMismatch));
-        assert_eq!(validate_sub_agent("aauth:planner+x@w.example", p), Err(DomainMismatch));
+        assert_eq!(
+            validate_top_level_agent("aauth:a+b@v.example"),
+            Err(PlusInTopLevel)
+        );
+        assert_eq!(
+            parse_agent_identifier("aauth:+b@v.example"),
+            Err(EmptySubAgentPart)
+        );
+        assert_eq!(
+            parse_agent_identifier("aauth:a+@v.example"),
+            Err(EmptySubAgentPart)
+        );
+        assert_eq!(
+            parse_agent_identifier("aauth:a+b+c@v.example"),
+            Err(NestedSubAgent)
+        );
+        assert_eq!(
+            validate_sub_agent("aauth:planner@v.example", p),
+            Err(NotSubAgent)
+        );
+        assert_eq!(
+            validate_sub_agent("aauth:other+x@v.example", p),
+            Err(ParentMismatch)
+        );
+        assert_eq!(
+            validate_sub_agent("aauth:planner+x@w.example", p),
+            Err(DomainMismatch)
+        );
         assert_eq!(
             validate_sub_agent("aauth:planner+x@v.example", "aauth:a+b@v.example"),
             Err(NestedSubAgent)
@@ -678,8 +726,14 @@ mod tests {
 
     #[test]
     fn s256_shape() {
-        assert_eq!(validate_s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), Ok(()));
-        assert_eq!(validate_s256("zVJpWp9s5qMFd-K1P9qRjckSi7yd_MYbQJm80AXHjcI"), Ok(()));
+        assert_eq!(
+            validate_s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            Ok(())
+        );
+        assert_eq!(
+            validate_s256("zVJpWp9s5qMFd-K1P9qRjckSi7yd_MYbQJm80AXHjcI"),
+            Ok(())
+        );
         assert_eq!(
             validate_s256("zVJpWp9s5qMFd-K1P9qRjckSi7yd_MYbQJm80AXHjcJ"),
             Err(S256Fault::NonCanonical)
@@ -703,9 +757,18 @@ mod tests {
         assert_eq!(validate_interaction_code("A1B2-C3D4"), Ok(()));
         assert_eq!(validate_interaction_code("X7K2-M9P4"), Ok(()));
         assert_eq!(validate_interaction_code("ABCD1234"), Ok(()));
-        assert_eq!(validate_interaction_code("MNOP"), Err(CodeFault::InvalidCharacter('O')));
-        assert_eq!(validate_interaction_code("MNPQ"), Err(CodeFault::TooShort(4)));
-        assert_eq!(validate_interaction_code("----"), Err(CodeFault::TooShort(0)));
+        assert_eq!(
+            validate_interaction_code("MNOP"),
+            Err(CodeFault::InvalidCharacter('O'))
+        );
+        assert_eq!(
+            validate_interaction_code("MNPQ"),
+            Err(CodeFault::TooShort(4))
+        );
+        assert_eq!(
+            validate_interaction_code("----"),
+            Err(CodeFault::TooShort(0))
+        );
         assert_eq!(
             validate_interaction_code("a1b2-c3d4"),
             Err(CodeFault::InvalidCharacter('a'))

@@ -113,11 +113,16 @@ impl ErrorCode {
     /// The status the error tables pin for this code, where exactly one is given.
     pub fn expected_status(&self) -> Option<u16> {
         Some(match self.as_str() {
-            "invalid_request" | "invalid_agent_token" | "expired_agent_token"
-            | "invalid_resource_token" | "expired_resource_token" | "unknown_person_token"
-            | "invalid_person_token" | "invalid_account" | "invalid_scope" | "invalid_budget" => {
-                400
-            }
+            "invalid_request"
+            | "invalid_agent_token"
+            | "expired_agent_token"
+            | "invalid_resource_token"
+            | "expired_resource_token"
+            | "unknown_person_token"
+            | "invalid_person_token"
+            | "invalid_account"
+            | "invalid_scope"
+            | "invalid_budget" => 400,
             "invalid_signature" => 401,
             "user_unreachable" | "denied" | "abandoned" | "mission_terminated" => 403,
             "mission_not_found" => 404,
@@ -356,7 +361,10 @@ impl Problem {
         put("title", self.title.clone().map(Value::String));
         put("status", self.status.map(Value::from));
         put("instance", self.instance.clone().map(Value::String));
-        put("mission_status", self.mission_status.clone().map(Value::String));
+        put(
+            "mission_status",
+            self.mission_status.clone().map(Value::String),
+        );
         put(
             "termination_reason",
             self.termination_reason
@@ -504,15 +512,19 @@ pub fn check_error_body(content_type: Option<&str>, body: &[u8]) -> ErrorBodyChe
     let mut out = ErrorBodyCheck::default();
     match content_type {
         None => out.violations.push(ErrorBodyViolation::ContentTypeMissing),
-        Some(ct) if media_type(ct) != PROBLEM_JSON => out
-            .violations
-            .push(ErrorBodyViolation::ContentTypeNotProblemJson(ct.to_string())),
+        Some(ct) if media_type(ct) != PROBLEM_JSON => {
+            out.violations
+                .push(ErrorBodyViolation::ContentTypeNotProblemJson(
+                    ct.to_string(),
+                ))
+        }
         Some(_) => {}
     }
     match Problem::parse(body) {
         Ok(p) => {
             if p.extra.contains_key("error_description") {
-                out.violations.push(ErrorBodyViolation::LegacyErrorDescription);
+                out.violations
+                    .push(ErrorBodyViolation::LegacyErrorDescription);
             }
             out.violations.extend(
                 p.mistyped
@@ -560,7 +572,10 @@ mod tests {
             br#"{"error":"mission_terminated","mission_status":"terminated","termination_reason":"expired"}"#,
         )
         .unwrap();
-        assert_eq!(p, Problem::mission_terminated(Some(TerminationReason::EXPIRED)));
+        assert_eq!(
+            p,
+            Problem::mission_terminated(Some(TerminationReason::EXPIRED))
+        );
         let p = Problem::parse(br#"{"error":"x","required_claims":["email","tenant"]}"#).unwrap();
         assert_eq!(p.required_claims.unwrap(), ["email", "tenant"]);
     }
@@ -588,7 +603,13 @@ mod tests {
         let e = Problem::parse(b"{}").unwrap_err();
         assert_eq!(e.kind, WireErrorKind::Missing("error".into()));
         let e = Problem::parse(br#"{"error":42}"#).unwrap_err();
-        assert!(matches!(e.kind, WireErrorKind::WrongType { found: "a number", .. }));
+        assert!(matches!(
+            e.kind,
+            WireErrorKind::WrongType {
+                found: "a number",
+                ..
+            }
+        ));
         assert!(Problem::parse(b"[]").unwrap_err().is_syntax());
         assert!(Problem::parse(b"<html>").unwrap_err().is_syntax());
         assert!(Problem::parse(b"").unwrap_err().is_syntax());
@@ -600,7 +621,10 @@ mod tests {
             .unwrap();
         assert_eq!(l.error, ErrorCode::INVALID_REQUEST);
         assert_eq!(l.error_description.as_deref(), Some("x"));
-        assert_eq!(l.to_json(), json!({"error":"invalid_request","error_description":"x"}));
+        assert_eq!(
+            l.to_json(),
+            json!({"error":"invalid_request","error_description":"x"})
+        );
     }
 
     #[test]
@@ -645,7 +669,10 @@ mod tests {
 
     #[test]
     fn callback_mapping() {
-        assert_eq!(ErrorCode::ACCESS_DENIED.callback_to_polling(), Some(ErrorCode::DENIED));
+        assert_eq!(
+            ErrorCode::ACCESS_DENIED.callback_to_polling(),
+            Some(ErrorCode::DENIED)
+        );
         assert_eq!(
             ErrorCode::TEMPORARILY_UNAVAILABLE.callback_to_polling(),
             Some(ErrorCode::SERVER_ERROR)

@@ -259,16 +259,39 @@ mod tests {
     #[test]
     fn strict_types() {
         let e = SignatureError::parse(r#"error="invalid_signature""#).unwrap_err();
-        assert!(matches!(e.kind, WireErrorKind::WrongType { found: "a String", .. }));
+        assert!(matches!(
+            e.kind,
+            WireErrorKind::WrongType {
+                found: "a String",
+                ..
+            }
+        ));
         let e = SignatureError::parse("reason=x").unwrap_err();
         assert_eq!(e.kind, WireErrorKind::Missing("error".into()));
         let e = SignatureError::parse("error=invalid_input, required_input=(method)").unwrap_err();
-        assert!(matches!(e.kind, WireErrorKind::WrongType { found: "a Token", .. }));
-        let e = SignatureError::parse(r#"error=invalid_input, required_input="@method""#)
-            .unwrap_err();
-        assert!(matches!(e.kind, WireErrorKind::WrongType { found: "a String", .. }));
-        assert_eq!(SignatureError::parse("").unwrap_err().kind, WireErrorKind::Empty);
-        assert!(SignatureError::parse("error=invalid_signature;").unwrap_err().is_syntax());
+        assert!(matches!(
+            e.kind,
+            WireErrorKind::WrongType {
+                found: "a Token",
+                ..
+            }
+        ));
+        let e =
+            SignatureError::parse(r#"error=invalid_input, required_input="@method""#).unwrap_err();
+        assert!(matches!(
+            e.kind,
+            WireErrorKind::WrongType {
+                found: "a String",
+                ..
+            }
+        ));
+        assert_eq!(
+            SignatureError::parse("").unwrap_err().kind,
+            WireErrorKind::Empty
+        );
+        assert!(SignatureError::parse("error=invalid_signature;")
+            .unwrap_err()
+            .is_syntax());
     }
 
     #[test]

@@ -291,9 +291,8 @@ impl KeyScheme {
 fn hwk_from_params(p: &Params<'_>) -> Result<HwkKey, WireError> {
     p.forbid("kid")?;
     let kty = p.require_string("kty")?.to_string();
-    let opt = |n: &str| -> Result<Option<String>, WireError> {
-        Ok(p.string(n)?.map(str::to_string))
-    };
+    let opt =
+        |n: &str| -> Result<Option<String>, WireError> { Ok(p.string(n)?.map(str::to_string)) };
     let key = HwkKey {
         crv: opt("crv")?,
         x: opt("x")?,
@@ -353,9 +352,9 @@ impl<'a> Member<'a> {
     /// The typed content, with the scheme's required parameters checked.
     pub fn typed(&self) -> Result<KeyScheme, WireError> {
         let scheme = self.scheme()?;
-        let params = self.params().ok_or_else(|| {
-            WireError::wrong_type(FIELD, self.label, "a Token", "an Inner List")
-        })?;
+        let params = self
+            .params()
+            .ok_or_else(|| WireError::wrong_type(FIELD, self.label, "a Token", "an Inner List"))?;
         KeyScheme::from_params(self.label, scheme, params)
     }
 }
@@ -564,7 +563,10 @@ mod tests {
             let rebuilt = SignatureKey::from_members([(l, typed.clone())]).unwrap();
             assert_eq!(rebuilt.select(l).unwrap(), typed);
         }
-        assert_eq!(SignatureKey::parse(sk.serialize()).unwrap().serialize(), raw);
+        assert_eq!(
+            SignatureKey::parse(sk.serialize()).unwrap().serialize(),
+            raw
+        );
     }
 
     #[test]
@@ -592,18 +594,47 @@ mod tests {
     fn wrong_types_and_forbidden_kid() {
         let sel = |raw: &str| SignatureKey::parse(raw).unwrap().select("sig");
         let e = sel("sig=jwt;jwt=abc").unwrap_err();
-        assert!(matches!(e.kind, WireErrorKind::WrongType { found: "a Token", .. }));
+        assert!(matches!(
+            e.kind,
+            WireErrorKind::WrongType {
+                found: "a Token",
+                ..
+            }
+        ));
         let e = sel(r#"sig=jwt;jwt="a";cache="yes""#).unwrap_err();
-        assert!(matches!(e.kind, WireErrorKind::WrongType { expected: "a Boolean", .. }));
+        assert!(matches!(
+            e.kind,
+            WireErrorKind::WrongType {
+                expected: "a Boolean",
+                ..
+            }
+        ));
         let e = sel(r#"sig=x509;x5u="u";x5t="AQID""#).unwrap_err();
-        assert!(matches!(e.kind, WireErrorKind::WrongType { expected: "a Byte Sequence", .. }));
-        let e = sel(r#"sig=hwk;kty="OKP";crv="Ed25519";x="a";alg="Ed25519";kid="k""#)
-            .unwrap_err();
+        assert!(matches!(
+            e.kind,
+            WireErrorKind::WrongType {
+                expected: "a Byte Sequence",
+                ..
+            }
+        ));
+        let e = sel(r#"sig=hwk;kty="OKP";crv="Ed25519";x="a";alg="Ed25519";kid="k""#).unwrap_err();
         assert_eq!(e.kind, WireErrorKind::Forbidden("kid".into()));
         let e = sel(r#"sig="jwt";jwt="a""#).unwrap_err();
-        assert!(matches!(e.kind, WireErrorKind::WrongType { found: "a String", .. }));
+        assert!(matches!(
+            e.kind,
+            WireErrorKind::WrongType {
+                found: "a String",
+                ..
+            }
+        ));
         let e = sel(r#"sig=("jwt")"#).unwrap_err();
-        assert!(matches!(e.kind, WireErrorKind::WrongType { found: "an Inner List", .. }));
+        assert!(matches!(
+            e.kind,
+            WireErrorKind::WrongType {
+                found: "an Inner List",
+                ..
+            }
+        ));
         // hwk without alg parses: the verifier answers unsupported_algorithm.
         let KeyScheme::Hwk(k) = sel(r#"sig=hwk;kty="OKP";crv="Ed25519";x="a""#).unwrap() else {
             panic!()
@@ -628,7 +659,10 @@ mod tests {
         assert_eq!(sk.serialize(), r#"sig=jwt;jwt="a";future=?0"#);
         // case matters
         let sk = SignatureKey::parse(r#"sig=JWT;jwt="a""#).unwrap();
-        assert!(matches!(sk.select("sig").unwrap(), KeyScheme::Unknown { .. }));
+        assert!(matches!(
+            sk.select("sig").unwrap(),
+            KeyScheme::Unknown { .. }
+        ));
     }
 
     #[test]
@@ -641,7 +675,10 @@ mod tests {
         assert!(e.is_syntax());
         let e = SignatureKey::parse(r#"sig=jwt;jwt="a"#).unwrap_err();
         assert!(e.is_syntax());
-        assert_eq!(SignatureKey::parse("").unwrap_err().kind, WireErrorKind::Empty);
+        assert_eq!(
+            SignatureKey::parse("").unwrap_err().kind,
+            WireErrorKind::Empty
+        );
     }
 
     #[test]
