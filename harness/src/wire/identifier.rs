@@ -783,4 +783,27 @@ mod tests {
         assert!(interaction_codes_match("10AB-CDEF", "lOab-cdef"));
         assert!(!interaction_codes_match("A1B2-C3D4", "A1B2-C3D5"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn validators_never_panic(s in "\\PC{0,80}") {
+            let _ = validate_server_identifier(&s);
+            let _ = validate_endpoint_url(&s);
+            let _ = parse_agent_identifier(&s);
+            let _ = validate_sub_agent(&s, "aauth:a@b.example");
+            let _ = validate_s256(&s);
+            let _ = validate_interaction_code(&s);
+            let _ = normalize_interaction_code(&s);
+        }
+
+        #[test]
+        fn normalisation_is_idempotent_and_generated_codes_validate(
+            code in "[0-9A-HJKMNP-TV-Z]{8,16}",
+        ) {
+            proptest::prop_assert_eq!(validate_interaction_code(&code), Ok(()));
+            let n = normalize_interaction_code(&code);
+            proptest::prop_assert_eq!(normalize_interaction_code(&n), n.clone());
+            proptest::prop_assert!(interaction_codes_match(&code.to_lowercase(), &code));
+        }
+    }
 }

@@ -746,4 +746,42 @@ mod tests {
             .explicit_true(true);
         assert_eq!(f.render(), "c=?1");
     }
+
+    fn bare() -> impl proptest::strategy::Strategy<Value = sfv::BareItem> {
+        use proptest::prelude::*;
+        prop_oneof![
+            "[A-Za-z*][A-Za-z0-9:/._-]{0,10}"
+                .prop_map(|t| sfv::BareItem::Token(sfv::Token::from_string(t).unwrap())),
+            "[ -~]{0,12}".prop_map(|s| sfv::BareItem::String(sfv::String::from_string(s).unwrap())),
+            (-999_999_999_999_999i64..=999_999_999_999_999)
+                .prop_map(|i| sfv::BareItem::Integer(sfv::Integer::try_from(i).unwrap())),
+            any::<bool>().prop_map(sfv::BareItem::Boolean),
+            proptest::collection::vec(any::<u8>(), 0..12).prop_map(sfv::BareItem::ByteSequence),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn raw_builder_matches_sfv_serialization(
+            members in proptest::collection::vec(
+                ("[a-z*][a-z0-9_.*-]{0,6}", bare(), proptest::collection::vec(("[a-z][a-z0-9]{0,4}", bare()), 0..3)),
+                1..5,
+            )
+        ) {
+            let mut d = sfv::Dictionary::new();
+            for (k, v, ps) in members {
+                let mut params = sfv::Parameters::new();
+                for (pk, pv) in ps {
+                    params.insert(sfv::Key::from_string(pk).unwrap(), pv);
+                }
+                d.insert(
+                    sfv::Key::from_string(k).unwrap(),
+                    sfv::ListEntry::Item(sfv::Item::with_params(v, params)),
+                );
+            }
+            let canonical = serialize_dictionary(&d);
+            proptest::prop_assert_eq!(RawField::from_dictionary(&d).render(), canonical.clone());
+            proptest::prop_assert_eq!(parse_dictionary("X", &canonical).unwrap(), d);
+        }
+    }
 }
