@@ -1,7 +1,17 @@
 //! `Signature-Error` (HTTP Signature Keys §5): the machine-readable reason a signed request
 //! was refused. The code is an open newtype so unknown codes from an implementation are kept.
+//!
+//! The header is a Dictionary whose `error` member is a Token; `invalid_input` adds
+//! `required_input`, an Inner List of Strings. Members other than those two, and parameters on
+//! them, are kept so a report shows everything the implementation sent.
 
 use std::borrow::Cow;
+
+use super::error::WireError;
+use super::sf;
+
+/// The header name.
+pub const FIELD: &str = "Signature-Error";
 
 /// A `Signature-Error` `error` code, e.g. `invalid_signature`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -51,5 +61,264 @@ impl SignatureErrorCode {
 impl std::fmt::Display for SignatureErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for SignatureErrorCode {
+    fn from(s: &str) -> Self {
+        SignatureErrorCode::new(s)
+    }
+}
+
+impl SignatureErrorCode {
+    /// Every code SK-08 and the SK-09 editor's copy define.
+    pub const KNOWN: [SignatureErrorCode; 14] = [
+        Self::INVALID_REQUEST,
+        Self::INVALID_INPUT,
+        Self::INVALID_SIGNATURE,
+        Self::UNSUPPORTED_SCHEME,
+        Self::INVALID_KEY,
+        Self::UNKNOWN_KEY,
+        Self::INVALID_JWT,
+        Self::EXPIRED_JWT,
+        Self::ISSUER_MISSING,
+        Self::ISSUER_MISMATCH,
+        Self::UNSUPPORTED_ALGORITHM,
+        Self::CACHE_MISS,
+        Self::REVOKED_JWT,
+        Self::CLOCK_SKEW,
+    ];
+
+    /// True for the codes SK defines (case-sensitive).
+    pub fn is_known(&self) -> bool {
+        Self::KNOWN.contains(self)
+    }
+
+    /// The Problem Details `type` SK-08 requires alongside this code:
+    /// `urn:ietf:params:sig-error:<code>`.
+    pub fn problem_type(&self) -> String {
+        format!("urn:ietf:params:sig-error:{}", self.0)
+    }
+}
+
+/// A parsed `Signature-Error` field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignatureError {
+    /// The `error` Token.
+    pub error: SignatureErrorCode,
+    /// Parameters on the `error` member, as received (none are defined).
+    pub error_params: sfv::Parameters,
+    /// `required_input`, when present: the components the server requires.
+    pub required_input: Option<Vec<String>>,
+    /// Every other member, as received.
+    pub other: sfv::Dictionary,
+}
+
+impl SignatureError {
+    /// A header carrying just `error=<code>`.
+    pub fn new(error: SignatureErrorCode) -> Self {
+        SignatureError {
+            error,
+            error_params: sfv::Parameters::new(),
+            required_input: None,
+            other: sfv::Dictionary::new(),
+        }
+    }
+
+    /// `invalid_input` with the components the server requires.
+    pub fn invalid_input<'a>(required: impl IntoIterator<Item = &'a str>) -> Self {
+        SignatureError {
+            required_input: Some(required.into_iter().map(str::to_string).collect()),
+            ..Self::new(SignatureErrorCode::INVALID_INPUT)
+        }
+    }
+
+    /// Parses a field value strictly: `error` must be a Token, `required_input` an Inner List
+    /// of Strings.
+    pub fn parse(input: impl AsRef<[u8]>) -> Result<Self, WireError> {
+        let mut dict = sf::parse_dictionary(FIELD, input)?;
+        if dict.is_empty() {
+            return Err(WireError::empty(FIELD));
+        }
+        let error_key = sf::key(FIELD, "error")?;
+        let (error, error_params) = match dict.shift_remove(&error_key) {
+            None => return Err(WireError::missing(FIELD, "error")),
+            Some(sfv::ListEntry::Item(sfv::Item {
+                bare_item: sfv::BareItem::Token(t),
+                params,
+            })) => (SignatureErrorCode::new(t.as_str()), params),
+            Some(other) => {
+                return Err(WireError::wrong_type(
+                    FIELD,
+                    "error",
+                    "a Token",
+                    sf::entry_type_name(&other),
+                ))
+            }
+        };
+        let ri_key = sf::key(FIELD, "required_input")?;
+        let required_input = match dict.shift_remove(&ri_key) {
+            None => None,
+            Some(sfv::ListEntry::InnerList(list)) => {
+                let mut out = Vec::with_capacity(list.items.len());
+                for (i, item) in list.items.iter().enumerate() {
+                    match &item.bare_item {
+                        sfv::BareItem::String(s) => out.push(s.as_str().to_string()),
+                        other => {
+                            return Err(WireError::wrong_type(
+                                FIELD,
+                                format!("required_input item {i}"),
+                                "a String",
+                                sf::type_name(other),
+                            ))
+                        }
+                    }
+                }
+                Some(out)
+            }
+            Some(other) => {
+                return Err(WireError::wrong_type(
+                    FIELD,
+                    "required_input",
+                    "an Inner List of Strings",
+                    sf::entry_type_name(&other),
+                ))
+            }
+        };
+        Ok(SignatureError {
+            error,
+            error_params,
+            required_input,
+            other: dict,
+        })
+    }
+
+    /// Canonical serialization: `error` first, then `required_input`, then the rest.
+    pub fn serialize(&self) -> Result<String, WireError> {
+        let mut dict = sfv::Dictionary::new();
+        dict.insert(
+            sf::key(FIELD, "error")?,
+            sfv::ListEntry::Item(sfv::Item::with_params(
+                sf::token_item(FIELD, "error", self.error.as_str())?,
+                self.error_params.clone(),
+            )),
+        );
+        if let Some(ri) = &self.required_input {
+            let mut items = Vec::with_capacity(ri.len());
+            for c in ri {
+                items.push(sfv::Item::new(sf::string_item(FIELD, "required_input", c)?));
+            }
+            dict.insert(
+                sf::key(FIELD, "required_input")?,
+                sfv::ListEntry::InnerList(sfv::InnerList::new(items)),
+            );
+        }
+        for (k, v) in &self.other {
+            dict.insert(k.clone(), v.clone());
+        }
+        Ok(sf::serialize_dictionary(&dict))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::error::WireErrorKind;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_invalid_input_example() {
+        let raw = r#"error=invalid_input, required_input=("@method" "@authority" "@path" "signature-key" "content-digest")"#;
+        let e = SignatureError::parse(raw).unwrap();
+        assert_eq!(e.error, SignatureErrorCode::INVALID_INPUT);
+        assert_eq!(e.required_input.as_ref().unwrap().len(), 5);
+        assert_eq!(e.serialize().unwrap(), raw);
+        let built = SignatureError::invalid_input([
+            "@method",
+            "@authority",
+            "@path",
+            "signature-key",
+            "content-digest",
+        ]);
+        assert_eq!(built, e);
+    }
+
+    #[test]
+    fn unknown_codes_and_members_are_kept() {
+        let e = SignatureError::parse("error=brand_new;p=1, supported_algorithms=(Ed25519), x=?0")
+            .unwrap();
+        assert_eq!(e.error.as_str(), "brand_new");
+        assert!(!e.error.is_known());
+        assert_eq!(e.other.len(), 2);
+        assert_eq!(
+            e.serialize().unwrap(),
+            "error=brand_new;p=1, supported_algorithms=(Ed25519), x=?0"
+        );
+    }
+
+    #[test]
+    fn strict_types() {
+        let e = SignatureError::parse(r#"error="invalid_signature""#).unwrap_err();
+        assert!(matches!(
+            e.kind,
+            WireErrorKind::WrongType {
+                found: "a String",
+                ..
+            }
+        ));
+        let e = SignatureError::parse("reason=x").unwrap_err();
+        assert_eq!(e.kind, WireErrorKind::Missing("error".into()));
+        let e = SignatureError::parse("error=invalid_input, required_input=(method)").unwrap_err();
+        assert!(matches!(
+            e.kind,
+            WireErrorKind::WrongType {
+                found: "a Token",
+                ..
+            }
+        ));
+        let e =
+            SignatureError::parse(r#"error=invalid_input, required_input="@method""#).unwrap_err();
+        assert!(matches!(
+            e.kind,
+            WireErrorKind::WrongType {
+                found: "a String",
+                ..
+            }
+        ));
+        assert_eq!(
+            SignatureError::parse("").unwrap_err().kind,
+            WireErrorKind::Empty
+        );
+        assert!(SignatureError::parse("error=invalid_signature;")
+            .unwrap_err()
+            .is_syntax());
+    }
+
+    #[test]
+    fn problem_type_urn() {
+        assert_eq!(
+            SignatureErrorCode::UNSUPPORTED_ALGORITHM.problem_type(),
+            "urn:ietf:params:sig-error:unsupported_algorithm"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn round_trip(
+            code in "[a-z][a-z_]{0,20}",
+            ri in proptest::option::of(proptest::collection::vec("[ -~]{0,12}", 0..5)),
+        ) {
+            let e = SignatureError {
+                required_input: ri,
+                ..SignatureError::new(SignatureErrorCode::new(code))
+            };
+            let s = e.serialize().unwrap();
+            prop_assert_eq!(SignatureError::parse(&s).unwrap(), e);
+        }
+
+        #[test]
+        fn parse_never_panics(input in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = SignatureError::parse(&input);
+        }
     }
 }
