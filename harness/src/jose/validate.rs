@@ -626,7 +626,10 @@ pub fn validate_token(
     }
     for &name in required_claims(kind, profile) {
         if !claims.contains_key(name) {
-            return Err(TokenFailure::MissingClaim(name));
+            return Err(match name {
+                "cnf" => TokenFailure::CnfMissing,
+                _ => TokenFailure::MissingClaim(name),
+            });
         }
     }
     // `scope` is required of resource tokens unless a companion claim replaces it (R3).
