@@ -3,8 +3,7 @@
 //! `Signature-Error` code requirements §2.4 assigns.
 
 use aauth_harness::jose::claims::{
-    dwk, AgentClaims, AuthClaims, PersonClaims, ResourceClaims, TokenClaims, TokenIssuer,
-    TokenKind,
+    dwk, AgentClaims, AuthClaims, PersonClaims, ResourceClaims, TokenClaims, TokenIssuer, TokenKind,
 };
 use aauth_harness::jose::jwk::{Jwk, JwkError, JwkRules};
 use aauth_harness::jose::jwks::Jwks;
@@ -37,7 +36,8 @@ struct World {
 
 impl World {
     fn new(profile: Profile) -> Self {
-        let key = |alg: &Alg, seed: u8| SigningKey::from_seed(alg, [seed; 32]).unwrap();
+        let key =
+            |alg: &Alg, seed: u8| SigningKey::from_seed(alg, [seed; 32]).expect("implemented alg");
         let ap = TokenIssuer::new(key(&Alg::ED25519, 1), "ap-1", profile);
         // The PS signs with ES256 so both algorithms go through every check.
         let ps = TokenIssuer::new(key(&Alg::ES256, 2), "ps-1", profile);
@@ -184,7 +184,10 @@ fn common_defects_fail_the_check_they_target() {
         (TokenDefect::RemoveClaim("exp".into()), "required-claim"),
         (TokenDefect::RemoveClaim("iat".into()), "required-claim"),
         (TokenDefect::RemoveClaim("jti".into()), "required-claim"),
-        (TokenDefect::SetClaim("exp".into(), json!("soon")), "claim-type"),
+        (
+            TokenDefect::SetClaim("exp".into(), json!("soon")),
+            "claim-type",
+        ),
         (TokenDefect::SetClaim("jti".into(), json!(5)), "claim-type"),
     ];
     for w in worlds() {
@@ -223,7 +226,9 @@ fn expired_tokens_map_to_expired_codes() {
 #[test]
 fn unknown_kid_is_unknown_key_and_bad_signature_is_invalid_jwt() {
     let w = World::new(Profile::Aauth11);
-    let f = w.check(TokenKind::Agent, Some(&TokenDefect::KidUnknown)).unwrap_err();
+    let f = w
+        .check(TokenKind::Agent, Some(&TokenDefect::KidUnknown))
+        .unwrap_err();
     assert_eq!(f, TokenFailure::Key(ResolveError::UnknownKey));
     assert_eq!(f.signature_error_code(), SignatureErrorCode::UNKNOWN_KEY);
     let f = w
@@ -284,10 +289,17 @@ fn cnf_defects_fail_with_the_code_of_their_cause() {
             let run = |d: TokenDefect| w.check(kind, Some(&d));
             let ctx = format!("{kind:?} {}", w.profile);
 
-            assert_eq!(run(TokenDefect::CnfMissing), Err(TokenFailure::CnfMissing), "{ctx}");
+            assert_eq!(
+                run(TokenDefect::CnfMissing),
+                Err(TokenFailure::CnfMissing),
+                "{ctx}"
+            );
             let f = run(TokenDefect::CnfOtherKey).unwrap_err();
             assert_eq!(f, TokenFailure::CnfMismatch, "{ctx}");
-            assert_eq!(f.signature_error_code(), SignatureErrorCode::INVALID_SIGNATURE);
+            assert_eq!(
+                f.signature_error_code(),
+                SignatureErrorCode::INVALID_SIGNATURE
+            );
 
             for member in ["x", "kty", "crv"] {
                 let f = run(TokenDefect::CnfDrop(member.into())).unwrap_err();
@@ -297,8 +309,11 @@ fn cnf_defects_fail_with_the_code_of_their_cause() {
                 );
                 assert_eq!(f.signature_error_code(), SignatureErrorCode::INVALID_KEY);
             }
-            let f = run(TokenDefect::CnfMember("x".into(), json!(b64::encode([1u8; 31]))))
-                .unwrap_err();
+            let f = run(TokenDefect::CnfMember(
+                "x".into(),
+                json!(b64::encode([1u8; 31])),
+            ))
+            .unwrap_err();
             assert!(matches!(
                 f,
                 TokenFailure::CnfKey(JwkError::InvalidMaterial { member: "x", .. })
@@ -307,7 +322,10 @@ fn cnf_defects_fail_with_the_code_of_their_cause() {
 
             // kty OKP with alg ES256: invalid_key everywhere.
             let f = run(TokenDefect::JwkAlg(Some("ES256".into()))).unwrap_err();
-            assert!(matches!(f, TokenFailure::CnfKey(JwkError::KtyMismatch { .. })));
+            assert!(matches!(
+                f,
+                TokenFailure::CnfKey(JwkError::KtyMismatch { .. })
+            ));
             assert_eq!(f.signature_error_code(), SignatureErrorCode::INVALID_KEY);
 
             // No alg / EdDSA: unsupported_algorithm from -10 on, fine for legacy.
@@ -337,8 +355,7 @@ fn typ_confusion_is_rejected_in_every_slot() {
         for presented in w.kinds() {
             for slot in w.kinds().into_iter().filter(|k| *k != presented) {
                 let token = w.mint(presented, None);
-                let f = validate_token(slot, &token, &w.expected(slot), &w.resolver)
-                    .unwrap_err();
+                let f = validate_token(slot, &token, &w.expected(slot), &w.resolver).unwrap_err();
                 assert_eq!(
                     f,
                     TokenFailure::WrongTyp {
@@ -356,7 +373,13 @@ fn auth_token_accepts_either_issuer_dwk_but_not_agent() {
     let mut resolver = w.resolver.clone();
     resolver.insert(AS, dwk::PERSON, w.access.jwks());
     let token = w.mint(TokenKind::Auth, Some(&TokenDefect::Dwk(dwk::PERSON.into())));
-    assert!(validate_token(TokenKind::Auth, &token, &w.expected(TokenKind::Auth), &resolver).is_ok());
+    assert!(validate_token(
+        TokenKind::Auth,
+        &token,
+        &w.expected(TokenKind::Auth),
+        &resolver
+    )
+    .is_ok());
     let f = w
         .check(TokenKind::Auth, Some(&TokenDefect::Dwk(dwk::AGENT.into())))
         .unwrap_err();
@@ -368,11 +391,17 @@ fn audience_and_binding_checks() {
     for w in worlds() {
         for kind in w.kinds().into_iter().filter(|k| *k != TokenKind::Agent) {
             let f = w
-                .check(kind, Some(&TokenDefect::Aud("https://other.example".into())))
+                .check(
+                    kind,
+                    Some(&TokenDefect::Aud("https://other.example".into())),
+                )
                 .unwrap_err();
             assert_eq!(f.check(), "aud", "{kind:?}");
             let f = w
-                .check(kind, Some(&TokenDefect::SetClaim("aud".into(), json!([RESOURCE, PS]))))
+                .check(
+                    kind,
+                    Some(&TokenDefect::SetClaim("aud".into(), json!([RESOURCE, PS]))),
+                )
                 .unwrap_err();
             assert_eq!(f.check(), "claim-type", "{kind:?}");
         }
@@ -413,32 +442,56 @@ fn unknown_claims_are_ignored() {
 fn profile_specific_claim_rules() {
     let w11 = World::new(Profile::Aauth11);
     let f = w11
-        .check(TokenKind::Person, Some(&TokenDefect::SetClaim("scope".into(), json!("read"))))
+        .check(
+            TokenKind::Person,
+            Some(&TokenDefect::SetClaim("scope".into(), json!("read"))),
+        )
         .unwrap_err();
     assert_eq!(f, TokenFailure::ForbiddenClaim("scope"));
     let f = w11
         .check(
             TokenKind::Resource,
-            Some(&TokenDefect::SetClaim("mission_s256".into(), json!("short"))),
+            Some(&TokenDefect::SetClaim(
+                "mission_s256".into(),
+                json!("short"),
+            )),
         )
         .unwrap_err();
     assert_eq!(f.check(), "mission-hash");
     for claim in ["ps", "sub", "presented_jti"] {
         let f = w11
-            .check(TokenKind::Resource, Some(&TokenDefect::RemoveClaim(claim.into())))
+            .check(
+                TokenKind::Resource,
+                Some(&TokenDefect::RemoveClaim(claim.into())),
+            )
             .unwrap_err();
         assert_eq!(f, TokenFailure::MissingClaim(claim));
     }
     let f = w11
-        .check(TokenKind::Auth, Some(&TokenDefect::RemoveClaim("sub".into())))
+        .check(
+            TokenKind::Auth,
+            Some(&TokenDefect::RemoveClaim("sub".into())),
+        )
         .unwrap_err();
     assert_eq!(f, TokenFailure::MissingClaim("sub"));
     let f = w11
-        .check(TokenKind::Agent, Some(&TokenDefect::SetClaim("ps".into(), json!("http://ps.example"))))
+        .check(
+            TokenKind::Agent,
+            Some(&TokenDefect::SetClaim(
+                "ps".into(),
+                json!("http://ps.example"),
+            )),
+        )
         .unwrap_err();
     assert_eq!(f.check(), "ps");
     let f = w11
-        .check(TokenKind::Agent, Some(&TokenDefect::SetClaim("sub".into(), json!("My Agent@ap.example"))))
+        .check(
+            TokenKind::Agent,
+            Some(&TokenDefect::SetClaim(
+                "sub".into(),
+                json!("My Agent@ap.example"),
+            )),
+        )
         .unwrap_err();
     assert_eq!(f.check(), "agent-identifier");
 
@@ -446,19 +499,29 @@ fn profile_specific_claim_rules() {
     let f = w10
         .check(
             TokenKind::Resource,
-            Some(&TokenDefect::SetClaim("agent".into(), json!("aauth:other@ap.example"))),
+            Some(&TokenDefect::SetClaim(
+                "agent".into(),
+                json!("aauth:other@ap.example"),
+            )),
         )
         .unwrap_err();
     assert_eq!(f.check(), "agent");
     let mission = json!({"approver": "https://evil.example",
                          "s256": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"});
     let f = w10
-        .check(TokenKind::Resource, Some(&TokenDefect::SetClaim("mission".into(), mission)))
+        .check(
+            TokenKind::Resource,
+            Some(&TokenDefect::SetClaim("mission".into(), mission)),
+        )
         .unwrap_err();
     assert_eq!(f.check(), "mission");
-    let good_mission = json!({"approver": PS, "s256": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"});
+    let good_mission =
+        json!({"approver": PS, "s256": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"});
     assert_eq!(
-        w10.check(TokenKind::Resource, Some(&TokenDefect::SetClaim("mission".into(), good_mission))),
+        w10.check(
+            TokenKind::Resource,
+            Some(&TokenDefect::SetClaim("mission".into(), good_mission))
+        ),
         Ok(())
     );
     // -10 auth token: sub or scope suffices; neither fails.
@@ -467,24 +530,43 @@ fn profile_specific_claim_rules() {
     claims.shift_remove("scope");
     let token = mint(&w10.access, TokenKind::Auth, &claims, None, NOW);
     assert_eq!(
-        validate_token(TokenKind::Auth, &token, &w10.expected(TokenKind::Auth), &w10.resolver),
+        validate_token(
+            TokenKind::Auth,
+            &token,
+            &w10.expected(TokenKind::Auth),
+            &w10.resolver
+        ),
         Err(TokenFailure::SubOrScopeMissing)
     );
     let f = w10
-        .check(TokenKind::Auth, Some(&TokenDefect::SetClaim("act".into(), json!({"agent": "nobody"}))))
+        .check(
+            TokenKind::Auth,
+            Some(&TokenDefect::SetClaim(
+                "act".into(),
+                json!({"agent": "nobody"}),
+            )),
+        )
         .unwrap_err();
     assert_eq!(f.check(), "agent-identifier");
     assert_eq!(
         w10.check(
             TokenKind::Auth,
-            Some(&TokenDefect::SetClaim("act".into(), json!({"agent": "aauth:up@ap.example"})))
+            Some(&TokenDefect::SetClaim(
+                "act".into(),
+                json!({"agent": "aauth:up@ap.example"})
+            ))
         ),
         Ok(())
     );
     // Person tokens do not exist before -11.
     let token = w11.mint(TokenKind::Person, None);
     assert_eq!(
-        validate_token(TokenKind::Person, &token, &w10.expected(TokenKind::Person), &w10.resolver),
+        validate_token(
+            TokenKind::Person,
+            &token,
+            &w10.expected(TokenKind::Person),
+            &w10.resolver
+        ),
         Err(TokenFailure::KindNotInProfile {
             kind: TokenKind::Person
         })
@@ -501,23 +583,50 @@ fn jwks_with_unusable_neighbours_still_resolves_and_alg_less_key_is_unusable() {
     let mut resolver = StaticResolver::new(JwkRules::FULLY_SPECIFIED);
     resolver.insert(AP, dwk::AGENT, jwks);
     let token = w.mint(TokenKind::Agent, None);
-    assert!(validate_token(TokenKind::Agent, &token, &w.expected(TokenKind::Agent), &resolver).is_ok());
+    assert!(validate_token(
+        TokenKind::Agent,
+        &token,
+        &w.expected(TokenKind::Agent),
+        &resolver
+    )
+    .is_ok());
 
     let mut no_alg: Jwk = w.ap.jwk();
     no_alg.remove("alg");
     let mut resolver = StaticResolver::new(JwkRules::FULLY_SPECIFIED);
     resolver.insert(AP, dwk::AGENT, Jwks::from_keys([no_alg]));
-    let f = validate_token(TokenKind::Agent, &token, &w.expected(TokenKind::Agent), &resolver)
-        .unwrap_err();
-    assert_eq!(f, TokenFailure::Key(ResolveError::UnusableKey(JwkError::AlgMissing)));
-    assert_eq!(f.signature_error_code(), SignatureErrorCode::UNSUPPORTED_ALGORITHM);
+    let f = validate_token(
+        TokenKind::Agent,
+        &token,
+        &w.expected(TokenKind::Agent),
+        &resolver,
+    )
+    .unwrap_err();
+    assert_eq!(
+        f,
+        TokenFailure::Key(ResolveError::UnusableKey(JwkError::AlgMissing))
+    );
+    assert_eq!(
+        f.signature_error_code(),
+        SignatureErrorCode::UNSUPPORTED_ALGORITHM
+    );
 }
 
 #[test]
 fn hostile_strings_never_panic() {
     let w = World::new(Profile::Aauth11);
     let e = w.expected(TokenKind::Agent);
-    for s in ["", ".", "..", "...", "a.b.c", "\u{0}.\u{0}.\u{0}", "e30.e30.", "ey.ey.ey", "é.é.é"] {
+    for s in [
+        "",
+        ".",
+        "..",
+        "...",
+        "a.b.c",
+        "\u{0}.\u{0}.\u{0}",
+        "e30.e30.",
+        "ey.ey.ey",
+        "é.é.é",
+    ] {
         assert!(validate_token(TokenKind::Agent, s, &e, &w.resolver).is_err());
     }
 }

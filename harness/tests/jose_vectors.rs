@@ -119,8 +119,18 @@ fn rfc7638_thumbprints() {
         .any(|c| c.thumbprint == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"));
     for case in &file.cases {
         assert!(!case.source.is_empty(), "{}", case.name);
-        assert_eq!(thumbprint_input(&case.jwk).unwrap(), case.input, "{}", case.name);
-        assert_eq!(jwk_thumbprint(&case.jwk).unwrap(), case.thumbprint, "{}", case.name);
+        assert_eq!(
+            thumbprint_input(&case.jwk).unwrap(),
+            case.input,
+            "{}",
+            case.name
+        );
+        assert_eq!(
+            jwk_thumbprint(&case.jwk).unwrap(),
+            case.thumbprint,
+            "{}",
+            case.name
+        );
         // Keys the harness can use give the same thumbprint through PublicKey.
         if let Ok(key) = case.jwk.to_public_key(JwkRules::LEGACY) {
             assert_eq!(key.thumbprint(), case.thumbprint, "{}", case.name);
@@ -135,8 +145,14 @@ fn rfc8037_key_thumbprint_and_signatures() {
     let key = SigningKey::from_seed(&Alg::ED25519, seed(&file.private_jwk)).unwrap();
     let public = key.public_key();
     // d derives the published x.
-    assert_eq!(Jwk::from_public_with_alg(&public, None, None), file.public_jwk);
-    assert_eq!(file.private_jwk.str_member("x"), file.public_jwk.str_member("x"));
+    assert_eq!(
+        Jwk::from_public_with_alg(&public, None, None),
+        file.public_jwk
+    );
+    assert_eq!(
+        file.private_jwk.str_member("x"),
+        file.public_jwk.str_member("x")
+    );
     assert_eq!(jwk_thumbprint(&file.public_jwk).unwrap(), file.thumbprint);
     assert_eq!(public.thumbprint(), file.thumbprint);
 
@@ -144,22 +160,38 @@ fn rfc8037_key_thumbprint_and_signatures() {
     for case in &file.signatures {
         assert!(!case.source.is_empty(), "{}", case.name);
         assert_eq!(b64::encode(&case.header), case.header_b64, "{}", case.name);
-        assert_eq!(b64::encode(&file.payload), case.payload_b64, "{}", case.name);
+        assert_eq!(
+            b64::encode(&file.payload),
+            case.payload_b64,
+            "{}",
+            case.name
+        );
         let built = jws::sign(&case.header, &file.payload, &key);
         assert_eq!(built, case.compact, "{}", case.name);
         assert_eq!(
-            format!("{}.{}.{}", case.header_b64, case.payload_b64, case.signature_b64),
+            format!(
+                "{}.{}.{}",
+                case.header_b64, case.payload_b64, case.signature_b64
+            ),
             case.compact
         );
 
         let decoded = jws::decode(&case.compact).unwrap();
         assert_eq!(decoded.payload(), file.payload.as_bytes());
-        assert_eq!(decoded.signature(), b64::decode(&case.signature_b64).unwrap());
+        assert_eq!(
+            decoded.signature(),
+            b64::decode(&case.signature_b64).unwrap()
+        );
         let verdict = |rules| match jws::verify_with(&decoded, &public, rules) {
             Ok(()) => Verdict::Accept,
             Err(_) => Verdict::Reject,
         };
-        assert_eq!(verdict(JwkRules::FULLY_SPECIFIED), case.fully_specified, "{}", case.name);
+        assert_eq!(
+            verdict(JwkRules::FULLY_SPECIFIED),
+            case.fully_specified,
+            "{}",
+            case.name
+        );
         assert_eq!(verdict(JwkRules::LEGACY), case.legacy, "{}", case.name);
     }
     // The two spellings named in requirements §5.2.
@@ -183,7 +215,12 @@ fn derived_agent_token_is_reproduced_and_validates() {
     assert_eq!(jws::sign(&file.header, &file.claims, &key), file.token);
     // ...and the same bytes from the typed builders.
     let issuer = TokenIssuer::new(key, &file.kid, profile);
-    assert_eq!(issuer.header(aauth_harness::jose::claims::TokenKind::Agent).to_json(), file.header);
+    assert_eq!(
+        issuer
+            .header(aauth_harness::jose::claims::TokenKind::Agent)
+            .to_json(),
+        file.header
+    );
     assert_eq!(issuer.jwks().to_json(), file.jwks);
     let claims: AgentClaims = serde_json::from_str(&file.claims).unwrap();
     assert_eq!(issuer.issue(&claims).unwrap(), file.token);

@@ -37,7 +37,10 @@ impl Tally {
             }
             TestResult::Acceptable => {
                 self.acceptable += 1;
-                assert!(!verified, "acceptable test verified under strict policy: {what}");
+                assert!(
+                    !verified,
+                    "acceptable test verified under strict policy: {what}"
+                );
             }
         }
     }
@@ -100,7 +103,10 @@ fn wycheproof_ecdsa_p256_sha256_p1363_all_tests() {
             );
         }
     }
-    println!("wycheproof ecdsa p-256 sha-256 p1363: {tally:?}, total {}", tally.total());
+    println!(
+        "wycheproof ecdsa p-256 sha-256 p1363: {tally:?}, total {}",
+        tally.total()
+    );
     assert_eq!(tally.total(), set.number_of_tests);
     assert!(tally.valid > 0 && tally.invalid > 0);
 }

@@ -63,7 +63,9 @@ pub fn decode(s: &str) -> Result<Vec<u8>, B64Error> {
     }
     // The alphabet and length are now known good, so the engine can only object to the
     // trailing bits (its default configuration rejects them).
-    URL_SAFE_NO_PAD.decode(bytes).map_err(|_| B64Error::NonCanonical)
+    URL_SAFE_NO_PAD
+        .decode(bytes)
+        .map_err(|_| B64Error::NonCanonical)
 }
 
 /// Decode and require an exact length (keys, coordinates, signatures).
@@ -132,7 +134,10 @@ mod tests {
                 byte: b' '
             })
         );
-        assert!(matches!(decode("é"), Err(B64Error::InvalidByte { offset: 0, .. })));
+        assert!(matches!(
+            decode("é"),
+            Err(B64Error::InvalidByte { offset: 0, .. })
+        ));
     }
 
     #[test]

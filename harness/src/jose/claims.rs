@@ -118,7 +118,16 @@ pub fn required_claims(kind: TokenKind, profile: Profile) -> &'static [&'static 
             "iat",
             "exp",
         ],
-        TokenKind::Resource => &["iss", "dwk", "aud", "jti", "agent", "agent_jkt", "iat", "exp"],
+        TokenKind::Resource => &[
+            "iss",
+            "dwk",
+            "aud",
+            "jti",
+            "agent",
+            "agent_jkt",
+            "iat",
+            "exp",
+        ],
         TokenKind::Auth if p11 => &["iss", "dwk", "aud", "jti", "ps", "sub", "cnf", "iat", "exp"],
         TokenKind::Auth => &["iss", "dwk", "aud", "jti", "agent", "cnf", "iat", "exp"],
     }
@@ -561,7 +570,10 @@ pub fn check_claims(
             return Err(BuildError::ForbiddenClaim(name));
         }
     }
-    let dwk = claims.get("dwk").and_then(Value::as_str).unwrap_or_default();
+    let dwk = claims
+        .get("dwk")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if !kind.allowed_dwk().contains(&dwk) {
         return Err(BuildError::WrongDwk(dwk.to_string()));
     }
@@ -695,7 +707,15 @@ mod tests {
     #[test]
     fn extra_claims_survive_a_round_trip_in_order() {
         let agent = rfc9421_agent_key();
-        let mut c = AgentClaims::new(Profile::Aauth11, "https://a.example", "aauth:x@a.example", "j", &agent, 1, 2);
+        let mut c = AgentClaims::new(
+            Profile::Aauth11,
+            "https://a.example",
+            "aauth:x@a.example",
+            "j",
+            &agent,
+            1,
+            2,
+        );
         c.extra.insert("x_foo".into(), Value::from(1));
         c.extra.insert("x_bar".into(), Value::from("b"));
         let map = c.to_map();
@@ -720,10 +740,7 @@ mod tests {
             10,
             20,
         );
-        assert_eq!(
-            ps.issue(&base),
-            Err(BuildError::MissingClaim("ps"))
-        );
+        assert_eq!(ps.issue(&base), Err(BuildError::MissingClaim("ps")));
         assert!(ps
             .issue(&base.clone().for_person("https://ps.example", "s", "pt-1"))
             .is_ok());
@@ -745,7 +762,15 @@ mod tests {
         assert_eq!(ps10.issue(&auth10), Err(BuildError::SubOrScopeMissing));
         assert!(ps10.issue(&auth10.with_scope("read")).is_ok());
 
-        let person = PersonClaims::new("https://ps.example", "https://r.example", "s", "pt", &agent, 1, 2);
+        let person = PersonClaims::new(
+            "https://ps.example",
+            "https://r.example",
+            "s",
+            "pt",
+            &agent,
+            1,
+            2,
+        );
         assert_eq!(
             ps10.issue(&person),
             Err(BuildError::KindNotInProfile {

@@ -217,7 +217,7 @@ impl Jwk {
     }
 
     /// The JWK for a harness key, with `alg` (fully specified) and optionally `kid`, members
-    /// in the order `kty`, `crv`, `x`, [`y`], `alg`, [`kid`].
+    /// in the order `kty`, `crv`, `x`, (`y`), `alg`, (`kid`).
     pub fn from_public(key: &PublicKey, kid: Option<&str>) -> Self {
         Self::from_public_with_alg(key, Some(&key.alg()), kid)
     }
@@ -434,11 +434,9 @@ impl Jwk {
         };
         if *alg == Alg::ED25519 {
             let x = coord("x")?;
-            ed25519_dalek::VerifyingKey::from_bytes(&x).map_err(|_| {
-                JwkError::InvalidMaterial {
-                    member: "x",
-                    problem: KeyMaterialError::NotAPoint,
-                }
+            ed25519_dalek::VerifyingKey::from_bytes(&x).map_err(|_| JwkError::InvalidMaterial {
+                member: "x",
+                problem: KeyMaterialError::NotAPoint,
             })?;
             Ok(PublicKey::Ed25519(x))
         } else {
@@ -517,7 +515,10 @@ mod tests {
     #[test]
     fn unknown_members_are_kept_in_order() {
         let j = Jwk::parse(r#"{"zz":1,"kty":"OKP","use":"sig","crv":"Ed25519"}"#).unwrap();
-        assert_eq!(j.to_json(), r#"{"zz":1,"kty":"OKP","use":"sig","crv":"Ed25519"}"#);
+        assert_eq!(
+            j.to_json(),
+            r#"{"zz":1,"kty":"OKP","use":"sig","crv":"Ed25519"}"#
+        );
     }
 
     #[test]
@@ -650,7 +651,10 @@ mod tests {
             err,
             JwkError::InvalidMaterial {
                 member: "x",
-                problem: KeyMaterialError::Encoding(B64LengthError::WrongLength { want: 32, got: 31 })
+                problem: KeyMaterialError::Encoding(B64LengthError::WrongLength {
+                    want: 32,
+                    got: 31
+                })
             }
         ));
         assert_eq!(err.signature_error_code(), SignatureErrorCode::INVALID_KEY);

@@ -60,8 +60,7 @@ pub enum KeySelection {
 impl Jwks {
     /// Parse a JWKS document.
     pub fn parse(json: &str) -> Result<Self, JwksError> {
-        let v: Value =
-            serde_json::from_str(json).map_err(|e| JwksError::NotJson(e.to_string()))?;
+        let v: Value = serde_json::from_str(json).map_err(|e| JwksError::NotJson(e.to_string()))?;
         Self::from_value(v)
     }
 
@@ -217,10 +216,7 @@ mod tests {
     fn document_shape_errors_are_typed_and_other_members_kept() {
         assert_eq!(Jwks::parse("[]"), Err(JwksError::NotObject));
         assert_eq!(Jwks::parse("{}"), Err(JwksError::KeysMissing));
-        assert_eq!(
-            Jwks::parse(r#"{"keys":{}}"#),
-            Err(JwksError::KeysNotArray)
-        );
+        assert_eq!(Jwks::parse(r#"{"keys":{}}"#), Err(JwksError::KeysNotArray));
         assert!(matches!(Jwks::parse("{"), Err(JwksError::NotJson(_))));
         let set = Jwks::parse(r#"{"keys":[],"x-note":"hi"}"#).unwrap();
         assert_eq!(set.other_members().get("x-note"), Some(&json!("hi")));

@@ -80,7 +80,10 @@ impl JwsHeader {
 
     /// `alg` when a string.
     pub fn alg(&self) -> Option<Alg> {
-        self.members.get("alg").and_then(Value::as_str).map(Alg::new)
+        self.members
+            .get("alg")
+            .and_then(Value::as_str)
+            .map(Alg::new)
     }
 
     /// `typ` when a string.
@@ -247,7 +250,8 @@ impl<'de> Visitor<'de> for StrictVisitor {
 /// Decode a compact JWS. Never panics; every failure names its segment.
 pub fn decode(compact: &str) -> Result<DecodedJws, JwsDecodeError> {
     let mut parts = compact.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(JwsDecodeError::SegmentCount {
             found: compact.split('.').count(),
@@ -479,10 +483,7 @@ mod tests {
             verify(&d, &key.public_key()),
             Err(JwsVerifyError::AlgPolymorphic(Alg::EDDSA))
         );
-        assert_eq!(
-            verify_with(&d, &key.public_key(), JwkRules::LEGACY),
-            Ok(())
-        );
+        assert_eq!(verify_with(&d, &key.public_key(), JwkRules::LEGACY), Ok(()));
         // Even legacy rules never take EdDSA for a P-256 key.
         let t = sign(r#"{"alg":"EdDSA"}"#, "{}", &es());
         assert!(matches!(

@@ -260,7 +260,11 @@ pub fn mint(
         }
         TokenDefect::SignWithOtherKey => {
             let payload = Value::Object(claims).to_string();
-            return jws::sign_header(&header, payload.as_bytes(), &stranger_key(&issuer.key.alg()));
+            return jws::sign_header(
+                &header,
+                payload.as_bytes(),
+                &stranger_key(&issuer.key.alg()),
+            );
         }
         TokenDefect::AlgNone => {
             let payload = Value::Object(claims).to_string();
@@ -371,27 +375,57 @@ mod tests {
         let base = mint(&iss, TokenKind::Agent, &claims().to_map(), None, 2000);
         let (bh, bc) = parts(&base);
 
-        let (h, c) = parts(&mint_defective(&iss, &claims(), &TokenDefect::Typ("JWT".into()), 2000));
+        let (h, c) = parts(&mint_defective(
+            &iss,
+            &claims(),
+            &TokenDefect::Typ("JWT".into()),
+            2000,
+        ));
         assert_eq!(h.get("typ"), Some(&Value::from("JWT")));
         assert_eq!(c, bc);
 
-        let (h, c) = parts(&mint_defective(&iss, &claims(), &TokenDefect::Expired, 2000));
+        let (h, c) = parts(&mint_defective(
+            &iss,
+            &claims(),
+            &TokenDefect::Expired,
+            2000,
+        ));
         assert_eq!(h, bh);
         assert_eq!(c.get("exp"), Some(&Value::from(1999)));
         assert_eq!(c.get("iat"), Some(&Value::from(1999 - 3600)));
 
-        let (_, c) = parts(&mint_defective(&iss, &claims(), &TokenDefect::IatFuture(600), 2000));
+        let (_, c) = parts(&mint_defective(
+            &iss,
+            &claims(),
+            &TokenDefect::IatFuture(600),
+            2000,
+        ));
         assert_eq!(c.get("iat"), Some(&Value::from(2600)));
         assert_eq!(c.get("exp"), Some(&Value::from(6200)));
 
-        let (_, c) = parts(&mint_defective(&iss, &claims(), &TokenDefect::CnfDrop("x".into()), 2000));
+        let (_, c) = parts(&mint_defective(
+            &iss,
+            &claims(),
+            &TokenDefect::CnfDrop("x".into()),
+            2000,
+        ));
         let jwk = c["cnf"]["jwk"].as_object().unwrap();
         assert!(!jwk.contains_key("x") && jwk.contains_key("kty"));
 
-        let (_, c) = parts(&mint_defective(&iss, &claims(), &TokenDefect::JwkAlg(None), 2000));
+        let (_, c) = parts(&mint_defective(
+            &iss,
+            &claims(),
+            &TokenDefect::JwkAlg(None),
+            2000,
+        ));
         assert!(!c["cnf"]["jwk"].as_object().unwrap().contains_key("alg"));
 
-        let (_, c) = parts(&mint_defective(&iss, &claims(), &TokenDefect::CnfOtherKey, 2000));
+        let (_, c) = parts(&mint_defective(
+            &iss,
+            &claims(),
+            &TokenDefect::CnfOtherKey,
+            2000,
+        ));
         assert_ne!(c["cnf"], bc["cnf"]);
         assert_eq!(
             c["cnf"]["jwk"]["x"],
@@ -400,12 +434,27 @@ mod tests {
             )))
         );
 
-        let (h, _) = parts(&mint_defective(&iss, &claims(), &TokenDefect::KidUnknown, 2000));
+        let (h, _) = parts(&mint_defective(
+            &iss,
+            &claims(),
+            &TokenDefect::KidUnknown,
+            2000,
+        ));
         assert_eq!(h.get("kid"), Some(&Value::from(UNKNOWN_KID)));
 
-        let (h, _) = parts(&mint_defective(&iss, &claims(), &TokenDefect::AlgNone, 2000));
+        let (h, _) = parts(&mint_defective(
+            &iss,
+            &claims(),
+            &TokenDefect::AlgNone,
+            2000,
+        ));
         assert_eq!(h.get("alg"), Some(&Value::from("none")));
-        let (h, _) = parts(&mint_defective(&iss, &claims(), &TokenDefect::Hs256WithPublicKey, 2000));
+        let (h, _) = parts(&mint_defective(
+            &iss,
+            &claims(),
+            &TokenDefect::Hs256WithPublicKey,
+            2000,
+        ));
         assert_eq!(h.get("alg"), Some(&Value::from("HS256")));
     }
 }

@@ -591,9 +591,7 @@ pub fn validate_token(
     let kid = header.kid().ok_or(TokenFailure::MissingKid)?;
 
     // (5) key and signature.
-    let issuer_key = resolver
-        .resolve(iss, dwk, kid)
-        .map_err(TokenFailure::Key)?;
+    let issuer_key = resolver.resolve(iss, dwk, kid).map_err(TokenFailure::Key)?;
     jws::verify_with(&decoded, &issuer_key, rules).map_err(|e| match e {
         JwsVerifyError::Signature(s) => TokenFailure::BadSignature(s),
         other => TokenFailure::HeaderAlg(other),
@@ -713,10 +711,7 @@ fn check_cnf(
     Ok(key)
 }
 
-fn agent_identifier(
-    claims: &Map<String, Value>,
-    claim: &'static str,
-) -> Result<(), TokenFailure> {
+fn agent_identifier(claims: &Map<String, Value>, claim: &'static str) -> Result<(), TokenFailure> {
     match str_claim(claims, claim) {
         Some(v) if !is_agent_identifier(v) => Err(TokenFailure::InvalidAgentIdentifier {
             claim,
@@ -786,19 +781,21 @@ fn check_auth_claims(
     Ok(())
 }
 
-fn check_mission(
-    claims: &Map<String, Value>,
-    expected: &Expected<'_>,
-) -> Result<(), TokenFailure> {
+fn check_mission(claims: &Map<String, Value>, expected: &Expected<'_>) -> Result<(), TokenFailure> {
     if let Some(h) = str_claim(claims, "mission_s256") {
         if !is_mission_hash(h) {
             return Err(TokenFailure::InvalidMissionHash(h.to_string()));
         }
     }
     if let Some(m) = claims.get("mission").and_then(Value::as_object) {
-        let approver = m.get("approver").and_then(Value::as_str).unwrap_or_default();
+        let approver = m
+            .get("approver")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let wrong = !is_server_identifier(approver)
-            || expected.mission_approver.is_some_and(|want| want != approver);
+            || expected
+                .mission_approver
+                .is_some_and(|want| want != approver);
         if wrong {
             return Err(TokenFailure::MissionApproverMismatch {
                 found: approver.to_string(),
@@ -818,7 +815,11 @@ mod tests {
 
     #[test]
     fn server_identifiers_follow_section_2_11() {
-        for ok in ["https://agent.example", "https://xn--nxasmq6b.example", "https://a-b.c9"] {
+        for ok in [
+            "https://agent.example",
+            "https://xn--nxasmq6b.example",
+            "https://a-b.c9",
+        ] {
             assert!(is_server_identifier(ok), "{ok}");
         }
         for bad in [
@@ -860,20 +861,30 @@ mod tests {
         ] {
             assert!(!is_agent_identifier(bad), "{bad}");
         }
-        assert!(!is_agent_identifier(&format!("aauth:{}@a.example", "a".repeat(256))));
+        assert!(!is_agent_identifier(&format!(
+            "aauth:{}@a.example",
+            "a".repeat(256)
+        )));
     }
 
     #[test]
     fn mission_hashes_are_43_char_sha256() {
-        assert!(is_mission_hash("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
+        assert!(is_mission_hash(
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+        ));
         assert!(!is_mission_hash("aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcd"));
-        assert!(!is_mission_hash("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk="));
+        assert!(!is_mission_hash(
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk="
+        ));
     }
 
     #[test]
     fn failures_map_to_both_error_vocabularies() {
         let expired = TokenFailure::Expired { exp: 1, now: 2 };
-        assert_eq!(expired.signature_error_code(), SignatureErrorCode::EXPIRED_JWT);
+        assert_eq!(
+            expired.signature_error_code(),
+            SignatureErrorCode::EXPIRED_JWT
+        );
         assert_eq!(
             expired.endpoint_error_code(TokenKind::Agent),
             Some("expired_agent_token")
