@@ -165,7 +165,7 @@ fn int(claims: &Map<String, Value>, name: &str) -> Option<i64> {
 
 fn lifetime(claims: &Map<String, Value>) -> i64 {
     match (int(claims, "iat"), int(claims, "exp")) {
-        (Some(iat), Some(exp)) if exp > iat => exp - iat,
+        (Some(iat), Some(exp)) => exp.checked_sub(iat).filter(|l| *l > 0).unwrap_or(3600),
         _ => 3600,
     }
 }
@@ -208,13 +208,15 @@ pub fn mint(
         }
         TokenDefect::Expired => {
             let life = lifetime(&claims);
-            claims.insert("exp".into(), (now - 1).into());
-            claims.insert("iat".into(), (now - 1 - life).into());
+            let exp = now.saturating_sub(1);
+            claims.insert("exp".into(), exp.into());
+            claims.insert("iat".into(), exp.saturating_sub(life).into());
         }
         TokenDefect::IatFuture(s) => {
             let life = lifetime(&claims);
-            claims.insert("iat".into(), (now + s).into());
-            claims.insert("exp".into(), (now + s + life).into());
+            let iat = now.saturating_add(*s);
+            claims.insert("iat".into(), iat.into());
+            claims.insert("exp".into(), iat.saturating_add(life).into());
         }
         TokenDefect::CnfOtherKey => {
             let jwk = cnf_jwk_mut(&mut claims);
