@@ -53,6 +53,13 @@ pub struct JwkRules {
     pub polymorphic_eddsa_allowed: bool,
 }
 
+impl Default for JwkRules {
+    /// The current drafts' rules.
+    fn default() -> Self {
+        JwkRules::FULLY_SPECIFIED
+    }
+}
+
 impl JwkRules {
     /// AAuth -10/-11 with SK-08: `alg` required, `EdDSA` rejected.
     pub const FULLY_SPECIFIED: JwkRules = JwkRules {

@@ -317,24 +317,28 @@ pub fn verify_with(
         .map_err(JwsVerifyError::Signature)
 }
 
-/// The header-`alg` half of verification, usable on its own to classify a token before a
-/// key is fetched.
+/// The header `alg`, unless it is absent or of a class no key could make acceptable (`none`,
+/// MACs, and `EdDSA` unless `rules` allow it). Usable before any key is fetched.
+pub fn acceptable_header_alg(header: &JwsHeader, rules: JwkRules) -> Result<Alg, JwsVerifyError> {
+    let alg = header.alg().ok_or(JwsVerifyError::AlgMissing)?;
+    if alg == Alg::NONE || alg.is_symmetric() {
+        return Err(JwsVerifyError::AlgForbidden(alg));
+    }
+    if alg == Alg::EDDSA && !rules.polymorphic_eddsa_allowed {
+        return Err(JwsVerifyError::AlgPolymorphic(alg));
+    }
+    Ok(alg)
+}
+
+/// The header-`alg` half of verification: acceptable, and the key's algorithm.
 pub fn check_header_alg(
     header: &JwsHeader,
     key: &PublicKey,
     rules: JwkRules,
 ) -> Result<(), JwsVerifyError> {
-    let alg = header.alg().ok_or(JwsVerifyError::AlgMissing)?;
-    if alg == Alg::NONE || alg.is_symmetric() {
-        return Err(JwsVerifyError::AlgForbidden(alg));
-    }
-    if alg == Alg::EDDSA {
-        if !rules.polymorphic_eddsa_allowed {
-            return Err(JwsVerifyError::AlgPolymorphic(alg));
-        }
-        if matches!(key, PublicKey::Ed25519(_)) {
-            return Ok(());
-        }
+    let alg = acceptable_header_alg(header, rules)?;
+    if alg == Alg::EDDSA && matches!(key, PublicKey::Ed25519(_)) {
+        return Ok(());
     }
     if alg != key.alg() {
         return Err(JwsVerifyError::AlgMismatch {

@@ -101,7 +101,7 @@ impl KeySelection {
 #[derive(Clone, Debug, Default)]
 pub struct StaticResolver {
     sets: BTreeMap<(String, String), Jwks>,
-    rules: Option<JwkRules>,
+    rules: JwkRules,
 }
 
 impl StaticResolver {
@@ -109,7 +109,7 @@ impl StaticResolver {
     pub fn new(rules: JwkRules) -> Self {
         StaticResolver {
             sets: BTreeMap::new(),
-            rules: Some(rules),
+            rules,
         }
     }
 
@@ -126,8 +126,7 @@ impl KeyResolver for StaticResolver {
             .sets
             .get(&(iss.to_string(), dwk.to_string()))
             .ok_or_else(|| ResolveError::Unavailable(format!("no metadata for {iss} {dwk}")))?;
-        jwks.select(kid, self.rules.unwrap_or(JwkRules::FULLY_SPECIFIED))
-            .into_resolved()
+        jwks.select(kid, self.rules).into_resolved()
     }
 }
 
@@ -553,16 +552,7 @@ pub fn validate_token(
         });
     }
     // (3) header alg classes that no key could rescue.
-    match header.alg() {
-        None => return Err(TokenFailure::HeaderAlg(JwsVerifyError::AlgMissing)),
-        Some(alg) if alg == crate::jose::Alg::NONE || alg.is_symmetric() => {
-            return Err(TokenFailure::HeaderAlg(JwsVerifyError::AlgForbidden(alg)))
-        }
-        Some(alg) if alg == crate::jose::Alg::EDDSA && !rules.polymorphic_eddsa_allowed => {
-            return Err(TokenFailure::HeaderAlg(JwsVerifyError::AlgPolymorphic(alg)))
-        }
-        Some(_) => {}
-    }
+    jws::acceptable_header_alg(header, rules).map_err(TokenFailure::HeaderAlg)?;
 
     // (4) what is needed to find the key.
     let claims = decoded
