@@ -59,6 +59,41 @@ impl Alg {
     }
 }
 
+impl Alg {
+    /// The JWK `kty` this algorithm needs, when the algorithm pins one. Used to reject a key
+    /// whose `kty` disagrees with its `alg` (Algorithm Determination); never used to infer an
+    /// algorithm from a key.
+    pub fn key_type(&self) -> Option<&'static str> {
+        match self.as_str() {
+            "Ed25519" | "Ed448" | "EdDSA" => Some("OKP"),
+            "ES256" | "ES384" | "ES512" | "ES256K" => Some("EC"),
+            "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" => Some("RSA"),
+            "HS256" | "HS384" | "HS512" => Some("oct"),
+            "ML-DSA-44" | "ML-DSA-65" | "ML-DSA-87" => Some("AKP"),
+            _ => None,
+        }
+    }
+
+    /// The JWK `crv` this algorithm needs, when it pins one (`EdDSA` does not: that is what
+    /// makes it polymorphic).
+    pub fn curve(&self) -> Option<&'static str> {
+        match self.as_str() {
+            "Ed25519" => Some("Ed25519"),
+            "Ed448" => Some("Ed448"),
+            "ES256" => Some("P-256"),
+            "ES384" => Some("P-384"),
+            "ES512" => Some("P-521"),
+            "ES256K" => Some("secp256k1"),
+            _ => None,
+        }
+    }
+
+    /// True for the symmetric MAC identifiers (`HS256`, `HS384`, `HS512`).
+    pub fn is_symmetric(&self) -> bool {
+        matches!(self.as_str(), "HS256" | "HS384" | "HS512")
+    }
+}
+
 impl std::fmt::Display for Alg {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)

@@ -13,5 +13,6 @@ pub mod claims;
 pub mod jwk;
 pub mod jwks;
 pub mod jws;
+pub mod mutate;
 pub mod thumbprint;
 pub mod validate;
