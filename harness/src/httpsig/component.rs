@@ -180,6 +180,10 @@ impl PartialEq for ComponentId {
     }
 }
 
+// Parameter values are Integers, Strings, Tokens, Byte Sequences, Booleans or finite
+// Decimals, so equality is reflexive.
+impl Eq for ComponentId {}
+
 /// Why a component identifier in a `Signature-Input` (or given by a caller) is unusable.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ComponentIdError {
