@@ -301,6 +301,14 @@ impl ComponentId {
     pub fn parse(text: &str) -> Result<Self, ComponentIdError> {
         let text = text.trim();
         if !text.starts_with('"') {
+            if let Some(c) = text
+                .chars()
+                .find(|c| !matches!(c, '!'..='~') || matches!(c, '"' | '\\' | ';'))
+            {
+                return Err(ComponentIdError::Syntax(format!(
+                    "{c:?} is not allowed in an unquoted component name"
+                )));
+            }
             let id = ComponentId {
                 name: ComponentName::parse(text),
                 params: Vec::new(),
