@@ -483,6 +483,13 @@ mod tests {
             ComponentId::parse(r#""x"#),
             Err(ComponentIdError::Syntax(_))
         ));
+        // Found by proptest: an unquoted name must be serializable as an sf-string.
+        for bad in ["@\u{fb13}", "a;b", "a b"] {
+            assert!(
+                matches!(ComponentId::parse(bad), Err(ComponentIdError::Syntax(_))),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
