@@ -301,6 +301,14 @@ impl ComponentId {
     pub fn parse(text: &str) -> Result<Self, ComponentIdError> {
         let text = text.trim();
         if !text.starts_with('"') {
+            if let Some(c) = text
+                .chars()
+                .find(|c| !matches!(c, '!'..='~') || matches!(c, '"' | '\\' | ';'))
+            {
+                return Err(ComponentIdError::Syntax(format!(
+                    "{c:?} is not allowed in an unquoted component name"
+                )));
+            }
             let id = ComponentId {
                 name: ComponentName::parse(text),
                 params: Vec::new(),
@@ -475,6 +483,13 @@ mod tests {
             ComponentId::parse(r#""x"#),
             Err(ComponentIdError::Syntax(_))
         ));
+        // Found by proptest: an unquoted name must be serializable as an sf-string.
+        for bad in ["@\u{fb13}", "a;b", "a b"] {
+            assert!(
+                matches!(ComponentId::parse(bad), Err(ComponentIdError::Syntax(_))),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
