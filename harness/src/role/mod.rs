@@ -1,10 +1,39 @@
 //! The parties of AAuth. The harness plays every one of them (correctly by default, with
 //! switchable flaws), and they double as the built-in reference targets.
 
+pub mod agent;
+pub mod agent_provider;
 pub mod flaw;
+pub mod resource;
 
 use std::fmt;
 use std::str::FromStr;
+
+use sha2::Digest as _;
+
+use crate::jose::{Alg, SigningKey};
+
+/// A deterministic signing key for `party` under a run `seed`, so two runs with the same
+/// seed publish the same JWKS and mint byte-identical tokens (reports and vectors can then be
+/// compared). Different parties and algorithms never share a key. Algorithms the harness
+/// cannot sign with fall back to Ed25519.
+pub fn derived_key(seed: u64, party: &str, alg: &Alg) -> SigningKey {
+    let mut hash = sha2::Sha256::new();
+    hash.update(b"aauth-conform derived key\0");
+    hash.update(seed.to_be_bytes());
+    hash.update(party.as_bytes());
+    hash.update([0]);
+    hash.update(alg.as_str().as_bytes());
+    let bytes: [u8; 32] = hash.finalize().into();
+    SigningKey::from_seed(alg, bytes)
+        .unwrap_or_else(|| SigningKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(&bytes)))
+}
+
+/// The host of a server identifier (`https://ap.harness.test` → `ap.harness.test`); the
+/// input unchanged when it has no `https://` prefix.
+pub fn identifier_host(identifier: &str) -> &str {
+    identifier.strip_prefix("https://").unwrap_or(identifier)
+}
 
 /// A protocol role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,0 +1,1 @@
+//! The reference resource (in progress).
