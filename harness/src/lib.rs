@@ -16,3 +16,4 @@ pub mod role;
 pub mod target;
 pub mod transcript;
 pub mod wire;
+pub mod world;

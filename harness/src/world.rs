@@ -1,0 +1,591 @@
+//! The World: every party the harness plays, served under fixed `https://*.harness.test`
+//! names by one [`IssuerHost`], with deterministic keys from the run seed.
+//!
+//! | name | party | trusted |
+//! |---|---|---|
+//! | `https://ap.harness.test` | agent provider (agents' `ps` = the PS below) | yes |
+//! | `https://ps.harness.test` | person server | yes |
+//! | `https://as.harness.test` | access server | yes |
+//! | `https://resource.harness.test` | reference resource | — |
+//! | `https://evil-ap.harness.test` | agent provider nobody trusts | no |
+//! | `https://evil-ps.harness.test` | person server nobody trusts | no |
+//! | `https://evil-as.harness.test` | access server nobody trusts | no |
+//!
+//! The evil twins publish perfectly valid metadata and keys of their own: a case that gets a
+//! token from one accepted has shown a trust failure, not a parsing one.
+//!
+//! The PS and AS are stand-ins ([`stand_in`]) until the reference PS and AS roles serve these
+//! names. Cases use the helpers: [`World::new_agent`], [`World::mint_person_token`],
+//! [`World::mint_auth_token`], [`World::client`], and [`World::serve_target`] to run a
+//! reference role as a built-in target over real loopback HTTP. A launched target gets
+//! [`World::launch_env`]: routes, CA and `AAUTH_HARNESS_TRUSTED`.
+//!
+//! Lifetime: [`World::start`] needs a tokio runtime; [`World::shutdown`] (or dropping the
+//! World) stops every listener.
+
+mod stand_in;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::clock::Clock;
+use crate::host::{HostConfig, HostError, IssuerHost, Routes};
+use crate::jose::claims::{dwk, AuthClaims, PersonClaims, TokenClaims, TokenIssuer, TokenKind};
+use crate::jose::jwk::JwkRules;
+use crate::jose::mutate::{mint, TokenDefect};
+use crate::jose::Alg;
+use crate::profile::Profile;
+use crate::role::agent::{AgentFlow, HarnessAgent};
+use crate::role::agent_provider::{AgentProvider, AgentProviderConfig};
+use crate::role::flaw::Flaws;
+use crate::role::resource::{Resource, ResourceConfig};
+use crate::role::{derived_key, identifier_host, Role};
+use crate::target::client::HttpClient;
+use crate::target::launch::LaunchContext;
+use crate::verify::{Discovery, KeySource};
+
+use stand_in::{IssuedPersonToken, PersonRecords, PsInner, StandInAccessServer, StandInPersonServer};
+
+/// The environment variable naming the identifiers a launched target should trust.
+pub const TRUSTED_ENV: &str = "AAUTH_HARNESS_TRUSTED";
+
+/// A party the World hosts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Party {
+    /// The trusted agent provider.
+    AgentProvider,
+    /// The trusted person server.
+    PersonServer,
+    /// The trusted access server.
+    AccessServer,
+    /// The reference resource.
+    Resource,
+    /// An agent provider with valid metadata that nobody trusts.
+    EvilAgentProvider,
+    /// A person server with valid metadata that nobody trusts.
+    EvilPersonServer,
+    /// An access server with valid metadata that nobody trusts.
+    EvilAccessServer,
+}
+
+impl Party {
+    /// Every hosted party.
+    pub const ALL: [Party; 7] = [
+        Party::AgentProvider,
+        Party::PersonServer,
+        Party::AccessServer,
+        Party::Resource,
+        Party::EvilAgentProvider,
+        Party::EvilPersonServer,
+        Party::EvilAccessServer,
+    ];
+
+    /// The hosted name (`ap`, `evil-ps`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Party::AgentProvider => "ap",
+            Party::PersonServer => "ps",
+            Party::AccessServer => "as",
+            Party::Resource => "resource",
+            Party::EvilAgentProvider => "evil-ap",
+            Party::EvilPersonServer => "evil-ps",
+            Party::EvilAccessServer => "evil-as",
+        }
+    }
+
+    /// The server identifier, e.g. `https://ap.harness.test`.
+    pub fn identifier(self) -> String {
+        format!("https://{}.harness.test", self.name())
+    }
+
+    /// The protocol role it plays.
+    pub fn role(self) -> Role {
+        match self {
+            Party::AgentProvider | Party::EvilAgentProvider => Role::AgentProvider,
+            Party::PersonServer | Party::EvilPersonServer => Role::PersonServer,
+            Party::AccessServer | Party::EvilAccessServer => Role::AccessServer,
+            Party::Resource => Role::Resource,
+        }
+    }
+
+    /// True for the parties targets are told to trust.
+    pub fn trusted(self) -> bool {
+        matches!(
+            self,
+            Party::AgentProvider | Party::PersonServer | Party::AccessServer
+        )
+    }
+}
+
+/// How the World is set up.
+#[derive(Clone, Debug)]
+pub struct WorldConfig {
+    /// Run seed: every key is derived from it.
+    pub seed: u64,
+    /// The profile every party speaks.
+    pub profile: Profile,
+    /// The run's clock.
+    pub clock: Clock,
+    /// Host settings (transcript, limits).
+    pub host: HostConfig,
+    /// Flaws of the World's own resource (normally none).
+    pub resource_flaws: Flaws,
+    /// The World's resource has its own AS (four-party) instead of trusting agents' PSes.
+    pub four_party: bool,
+}
+
+impl WorldConfig {
+    /// A three-party World with a fresh transcript.
+    pub fn new(seed: u64, profile: Profile, clock: Clock) -> Self {
+        WorldConfig {
+            seed,
+            profile,
+            clock,
+            host: HostConfig::default(),
+            resource_flaws: Flaws::none(),
+            four_party: false,
+        }
+    }
+}
+
+/// Why the World could not do something. Always the harness's own problem.
+#[derive(Debug, thiserror::Error)]
+pub enum WorldError {
+    /// The issuer host failed.
+    #[error(transparent)]
+    Host(#[from] HostError),
+    /// The role cannot be served as a built-in target (agents are clients).
+    #[error("{0} cannot be served as a built-in target")]
+    NotServable(Role),
+}
+
+/// Everything the harness plays in one run.
+pub struct World {
+    host: IssuerHost,
+    config: WorldConfig,
+    ap: AgentProvider,
+    evil_ap: AgentProvider,
+    resource: Resource,
+    issuers: Vec<(Party, TokenIssuer)>,
+    records: PersonRecords,
+    agents: AtomicU64,
+    minted: AtomicU64,
+}
+
+impl std::fmt::Debug for World {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("World")
+            .field("seed", &self.config.seed)
+            .field("profile", &self.config.profile)
+            .field("host", &self.host)
+            .finish_non_exhaustive()
+    }
+}
+
+fn server_issuer(seed: u64, party: Party, profile: Profile) -> TokenIssuer {
+    let id = party.identifier();
+    TokenIssuer::new(
+        derived_key(seed, &format!("{id}#signing"), &Alg::ED25519),
+        &format!("{}-ed25519-1", identifier_host(&id)),
+        profile,
+    )
+}
+
+/// Issuer-key discovery through `host`'s routes.
+fn discovery(host: &IssuerHost, clock: &Clock, profile: Profile, flaws: &Flaws) -> Arc<dyn KeySource> {
+    Arc::new(
+        Discovery::new(host.client(), clock.clone())
+            .with_rules(JwkRules::for_profile(profile))
+            .with_flaws(flaws.clone()),
+    )
+}
+
+impl World {
+    /// Start the host and serve every party.
+    pub async fn start(config: WorldConfig) -> Result<World, WorldError> {
+        let host = IssuerHost::start(config.host.clone()).await?;
+        let (seed, profile, clock) = (config.seed, config.profile, config.clock.clone());
+        let trusted: Vec<String> = Party::ALL
+            .into_iter()
+            .filter(|p| p.trusted())
+            .map(Party::identifier)
+            .collect();
+
+        let ap = AgentProvider::new(
+            AgentProviderConfig::new(
+                &Party::AgentProvider.identifier(),
+                profile,
+                clock.clone(),
+                seed,
+            )
+            .with_default_ps(&Party::PersonServer.identifier()),
+        );
+        let evil_ap = AgentProvider::new(
+            AgentProviderConfig::new(
+                &Party::EvilAgentProvider.identifier(),
+                profile,
+                clock.clone(),
+                seed,
+            )
+            .with_default_ps(&Party::EvilPersonServer.identifier()),
+        );
+        host.serve(Party::AgentProvider.name(), ap.clone())?;
+        host.serve(Party::EvilAgentProvider.name(), evil_ap.clone())?;
+
+        let issuers: Vec<(Party, TokenIssuer)> = [
+            Party::PersonServer,
+            Party::AccessServer,
+            Party::EvilPersonServer,
+            Party::EvilAccessServer,
+        ]
+        .into_iter()
+        .map(|p| (p, server_issuer(seed, p, profile)))
+        .collect();
+        let issuer_of = |party: Party| {
+            issuers
+                .iter()
+                .find(|(p, _)| *p == party)
+                .map(|(_, i)| i.clone())
+                .unwrap_or_else(|| server_issuer(seed, party, profile))
+        };
+        let records = PersonRecords::default();
+        for (ps, as_) in [
+            (Party::PersonServer, Party::AccessServer),
+            (Party::EvilPersonServer, Party::EvilAccessServer),
+        ] {
+            let as_issuer = issuer_of(as_);
+            host.serve(
+                as_.name(),
+                StandInAccessServer {
+                    identifier: as_.identifier(),
+                    profile,
+                    issuer: as_issuer.clone(),
+                },
+            )?;
+            let stand_in = StandInPersonServer(Arc::new(PsInner {
+                identifier: ps.identifier(),
+                profile,
+                clock: clock.clone(),
+                seed,
+                issuer: issuer_of(ps),
+                access_server: Some((as_.identifier(), as_issuer)),
+                keys: discovery(&host, &clock, profile, &Flaws::none()),
+                records: if ps == Party::PersonServer {
+                    records.clone()
+                } else {
+                    PersonRecords::default()
+                },
+                minted: AtomicU64::new(0),
+            }));
+            host.serve(ps.name(), stand_in)?;
+        }
+
+        let mut resource_config =
+            ResourceConfig::new(&Party::Resource.identifier(), profile, clock.clone(), seed)
+                .with_flaws(config.resource_flaws.clone())
+                .with_trusted(trusted);
+        if config.four_party {
+            resource_config = resource_config.with_access_server(&Party::AccessServer.identifier());
+        }
+        let keys = discovery(&host, &clock, profile, &resource_config.flaws);
+        let resource = Resource::new(resource_config, keys);
+        host.serve(Party::Resource.name(), resource.clone())?;
+        Ok(World {
+            host,
+            config,
+            ap,
+            evil_ap,
+            resource,
+            issuers,
+            records,
+            agents: AtomicU64::new(0),
+            minted: AtomicU64::new(0),
+        })
+    }
+
+    /// The issuer host (hit counters, transcript, CA, proxy).
+    pub fn host(&self) -> &IssuerHost {
+        &self.host
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &WorldConfig {
+        &self.config
+    }
+
+    /// The profile every party speaks.
+    pub fn profile(&self) -> Profile {
+        self.config.profile
+    }
+
+    /// The run's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.config.clock
+    }
+
+    /// The trusted agent provider.
+    pub fn ap(&self) -> &AgentProvider {
+        &self.ap
+    }
+
+    /// The untrusted agent provider.
+    pub fn evil_ap(&self) -> &AgentProvider {
+        &self.evil_ap
+    }
+
+    /// The World's reference resource.
+    pub fn resource(&self) -> &Resource {
+        &self.resource
+    }
+
+    /// The key a hosted party signs tokens with. Agent providers sign with their Ed25519
+    /// key, the resource with its own.
+    pub fn issuer(&self, party: Party) -> &TokenIssuer {
+        match party {
+            Party::AgentProvider => self.ap.issuer(&Alg::ED25519),
+            Party::EvilAgentProvider => self.evil_ap.issuer(&Alg::ED25519),
+            Party::Resource => self.resource.issuer(),
+            other => self
+                .issuers
+                .iter()
+                .find(|(p, _)| *p == other)
+                .map(|(_, i)| i)
+                .unwrap_or_else(|| self.resource.issuer()),
+        }
+    }
+
+    /// The trusted agent provider, PS and AS identifiers.
+    pub fn trusted_identifiers(&self) -> Vec<String> {
+        Party::ALL
+            .into_iter()
+            .filter(|p| p.trusted())
+            .map(Party::identifier)
+            .collect()
+    }
+
+    /// A client that reaches every hosted name (and loopback addresses), recording its
+    /// exchanges in the run transcript as the harness agent.
+    pub fn client(&self) -> HttpClient {
+        self.host
+            .client()
+            .with_transcript(self.host.transcript().clone())
+            .as_party("harness agent")
+    }
+
+    /// The routing table as it is now.
+    pub fn routes(&self) -> Routes {
+        self.host.routes()
+    }
+
+    /// Issuer-key discovery over the hosted names, with the key-source flaws of `flaws`.
+    pub fn key_source(&self, flaws: &Flaws) -> Arc<dyn KeySource> {
+        discovery(&self.host, &self.config.clock, self.config.profile, flaws)
+    }
+
+    /// A fresh agent of the trusted agent provider, with its own key of `alg`.
+    pub fn new_agent(&self, alg: &Alg) -> HarnessAgent {
+        let n = self.agents.fetch_add(1, Ordering::SeqCst) + 1;
+        self.ap.new_agent(&format!("agent-{n}"), alg)
+    }
+
+    /// A flow driver for `agent` over [`World::client`].
+    pub fn flow(&self, agent: &HarnessAgent) -> AgentFlow {
+        agent.flow(self.client(), self.config.clock.clone(), self.config.profile)
+    }
+
+    fn next_jti(&self, prefix: &str) -> String {
+        let n = self.minted.fetch_add(1, Ordering::SeqCst) + 1;
+        format!("{prefix}-world-{n}")
+    }
+
+    /// Person token claims from `ps` for `agent` at `resource`, as a correct PS writes them.
+    pub fn person_token_claims(
+        &self,
+        ps: Party,
+        agent: &HarnessAgent,
+        resource: &str,
+    ) -> PersonClaims {
+        let now = self.config.clock.now();
+        let iss = ps.identifier();
+        PersonClaims::new(
+            &iss,
+            resource,
+            &stand_in::directed_sub(self.config.seed, &iss, resource),
+            &self.next_jti("pt"),
+            &agent.public_key(),
+            now,
+            now.saturating_add(3600),
+        )
+    }
+
+    /// A person token from the trusted PS for `agent` at `resource` (aauth-11), with at most
+    /// one defect. The PS remembers it, so resource tokens citing it can be redeemed.
+    pub fn mint_person_token(
+        &self,
+        agent: &HarnessAgent,
+        resource: &str,
+        defect: Option<&TokenDefect>,
+    ) -> String {
+        let claims = self.person_token_claims(Party::PersonServer, agent, resource);
+        self.records.insert(
+            &claims.jti,
+            IssuedPersonToken {
+                sub: claims.sub.clone(),
+                mission_s256: None,
+                tenant: None,
+            },
+        );
+        self.mint_from(Party::PersonServer, TokenKind::Person, &claims.to_map(), defect)
+    }
+
+    /// Auth token claims from `issuer` (a PS or an AS) for `agent` at `resource` with
+    /// `scope`, as a correct issuer writes them under the World's profile.
+    pub fn auth_token_claims(
+        &self,
+        issuer: Party,
+        agent: &HarnessAgent,
+        resource: &str,
+        scope: &str,
+    ) -> AuthClaims {
+        let now = self.config.clock.now();
+        let iss = issuer.identifier();
+        let (ps, dwk_name) = match issuer {
+            Party::AccessServer => (Party::PersonServer.identifier(), dwk::ACCESS),
+            Party::EvilAccessServer => (Party::EvilPersonServer.identifier(), dwk::ACCESS),
+            _ => (iss.clone(), dwk::PERSON),
+        };
+        let claims = AuthClaims::new(
+            self.config.profile,
+            &iss,
+            dwk_name,
+            resource,
+            &self.next_jti("at"),
+            &agent.public_key(),
+            now,
+            now.saturating_add(3600),
+        )
+        .with_scope(scope);
+        let sub = stand_in::directed_sub(self.config.seed, &ps, resource);
+        if self.config.profile.has_person_tokens() {
+            claims.for_person(&ps, &sub)
+        } else {
+            let mut c = claims.for_agent(&agent.id);
+            c.sub = Some(sub);
+            c
+        }
+    }
+
+    /// An auth token from the trusted PS for `agent` at `resource` with `scope`, with at
+    /// most one defect.
+    pub fn mint_auth_token(
+        &self,
+        agent: &HarnessAgent,
+        resource: &str,
+        scope: &str,
+        defect: Option<&TokenDefect>,
+    ) -> String {
+        let claims = self.auth_token_claims(Party::PersonServer, agent, resource, scope);
+        self.mint_from(Party::PersonServer, TokenKind::Auth, &claims.to_map(), defect)
+    }
+
+    /// Sign any claims as a `kind` token from `party`, with at most one defect.
+    pub fn mint_from(
+        &self,
+        party: Party,
+        kind: TokenKind,
+        claims: &Map<String, Value>,
+        defect: Option<&TokenDefect>,
+    ) -> String {
+        mint(
+            self.issuer(party),
+            kind,
+            claims,
+            defect,
+            self.config.clock.now(),
+        )
+    }
+
+    /// Serve a reference role as a built-in target under `https://target-<role>.harness.test`
+    /// (replacing any earlier one), with `flaws` planted. Returns its identifier and the
+    /// loopback address to send requests to.
+    pub fn serve_target(
+        &self,
+        role: Role,
+        flaws: Flaws,
+    ) -> Result<(String, SocketAddr), WorldError> {
+        let name = format!("target-{}", role.as_str());
+        let identifier = format!("https://{name}.harness.test");
+        let (seed, profile, clock) = (
+            self.config.seed,
+            self.config.profile,
+            self.config.clock.clone(),
+        );
+        match role {
+            Role::Resource => {
+                let config = ResourceConfig::new(&identifier, profile, clock, seed)
+                    .with_flaws(flaws.clone())
+                    .with_trusted(self.trusted_identifiers());
+                let resource = Resource::new(config, self.key_source(&flaws));
+                self.host.serve(&name, resource)?;
+            }
+            Role::AgentProvider => {
+                let mut config = AgentProviderConfig::new(&identifier, profile, clock, seed)
+                    .with_default_ps(&Party::PersonServer.identifier());
+                config.flaws = flaws;
+                self.host.serve(&name, AgentProvider::new(config))?;
+            }
+            Role::PersonServer => {
+                let as_issuer = self.issuer(Party::AccessServer).clone();
+                let stand_in = StandInPersonServer(Arc::new(PsInner {
+                    identifier: identifier.clone(),
+                    profile,
+                    clock,
+                    seed,
+                    issuer: server_issuer(seed, Party::PersonServer, profile),
+                    access_server: Some((Party::AccessServer.identifier(), as_issuer)),
+                    keys: self.key_source(&flaws),
+                    records: PersonRecords::default(),
+                    minted: AtomicU64::new(0),
+                }));
+                self.host.serve(&name, stand_in)?;
+            }
+            Role::AccessServer => {
+                self.host.serve(
+                    &name,
+                    StandInAccessServer {
+                        identifier: identifier.clone(),
+                        profile,
+                        issuer: server_issuer(seed, Party::AccessServer, profile),
+                    },
+                )?;
+            }
+            Role::Agent => return Err(WorldError::NotServable(role)),
+        }
+        let address = self
+            .host
+            .address_of(&name)
+            .ok_or_else(|| HostError::UnknownName(name.clone()))?;
+        Ok((identifier, address))
+    }
+
+    /// What a launched target needs to reach the hosted names.
+    pub fn launch_context(&self, use_proxy: bool) -> LaunchContext {
+        self.host.launch_context(use_proxy)
+    }
+
+    /// The environment of a launched target: routes, CA (and proxy variables when
+    /// `use_proxy`), plus `AAUTH_HARNESS_TRUSTED` with the trusted identifiers.
+    pub fn launch_env(&self, use_proxy: bool) -> Vec<(String, String)> {
+        let mut env = self.launch_context(use_proxy).env();
+        env.push((TRUSTED_ENV.to_string(), self.trusted_identifiers().join(",")));
+        env
+    }
+
+    /// Stop every listener and wait until they are closed.
+    pub async fn shutdown(self) {
+        self.host.shutdown().await;
+    }
+}
