@@ -15,5 +15,7 @@ pub mod profile;
 pub mod role;
 pub mod target;
 pub mod transcript;
+pub mod vectors;
+pub mod verify;
 pub mod wire;
 pub mod world;
