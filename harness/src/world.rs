@@ -47,7 +47,9 @@ use crate::target::client::HttpClient;
 use crate::target::launch::LaunchContext;
 use crate::verify::{Discovery, KeySource};
 
-use stand_in::{IssuedPersonToken, PersonRecords, PsInner, StandInAccessServer, StandInPersonServer};
+use stand_in::{
+    IssuedPersonToken, PersonRecords, PsInner, StandInAccessServer, StandInPersonServer,
+};
 
 /// The environment variable naming the identifiers a launched target should trust.
 pub const TRUSTED_ENV: &str = "AAUTH_HARNESS_TRUSTED";
@@ -195,7 +197,12 @@ fn server_issuer(seed: u64, party: Party, profile: Profile) -> TokenIssuer {
 }
 
 /// Issuer-key discovery through `host`'s routes.
-fn discovery(host: &IssuerHost, clock: &Clock, profile: Profile, flaws: &Flaws) -> Arc<dyn KeySource> {
+fn discovery(
+    host: &IssuerHost,
+    clock: &Clock,
+    profile: Profile,
+    flaws: &Flaws,
+) -> Arc<dyn KeySource> {
     Arc::new(
         Discovery::new(host.client(), clock.clone())
             .with_rules(JwkRules::for_profile(profile))
@@ -393,7 +400,11 @@ impl World {
 
     /// A flow driver for `agent` over [`World::client`].
     pub fn flow(&self, agent: &HarnessAgent) -> AgentFlow {
-        agent.flow(self.client(), self.config.clock.clone(), self.config.profile)
+        agent.flow(
+            self.client(),
+            self.config.clock.clone(),
+            self.config.profile,
+        )
     }
 
     fn next_jti(&self, prefix: &str) -> String {
@@ -438,7 +449,12 @@ impl World {
                 tenant: None,
             },
         );
-        self.mint_from(Party::PersonServer, TokenKind::Person, &claims.to_map(), defect)
+        self.mint_from(
+            Party::PersonServer,
+            TokenKind::Person,
+            &claims.to_map(),
+            defect,
+        )
     }
 
     /// Auth token claims from `issuer` (a PS or an AS) for `agent` at `resource` with
@@ -488,7 +504,12 @@ impl World {
         defect: Option<&TokenDefect>,
     ) -> String {
         let claims = self.auth_token_claims(Party::PersonServer, agent, resource, scope);
-        self.mint_from(Party::PersonServer, TokenKind::Auth, &claims.to_map(), defect)
+        self.mint_from(
+            Party::PersonServer,
+            TokenKind::Auth,
+            &claims.to_map(),
+            defect,
+        )
     }
 
     /// Sign any claims as a `kind` token from `party`, with at most one defect.
@@ -580,7 +601,10 @@ impl World {
     /// `use_proxy`), plus `AAUTH_HARNESS_TRUSTED` with the trusted identifiers.
     pub fn launch_env(&self, use_proxy: bool) -> Vec<(String, String)> {
         let mut env = self.launch_context(use_proxy).env();
-        env.push((TRUSTED_ENV.to_string(), self.trusted_identifiers().join(",")));
+        env.push((
+            TRUSTED_ENV.to_string(),
+            self.trusted_identifiers().join(","),
+        ));
         env
     }
 

@@ -55,8 +55,8 @@ use crate::profile::Profile;
 use crate::role::flaw::{Flaw, Flaws};
 use crate::role::{derived_key, identifier_host, Role};
 use crate::verify::{
-    check_credential, verify_request, CredentialExpectation, CredentialFailure, KeySource,
-    Signer, TokenCredential, TypedClaims, VerifiedRequest, VerifierConfig,
+    check_credential, verify_request, CredentialExpectation, CredentialFailure, KeySource, Signer,
+    TokenCredential, TypedClaims, VerifiedRequest, VerifierConfig,
 };
 use crate::wire::aauth_access::SessionToken;
 use crate::wire::aauth_capabilities::{AauthCapabilities, Capability};
@@ -233,10 +233,9 @@ impl Resource {
         if config.flaws.has(Flaw::SessionTokenBearer) {
             requirements.authorization = false;
         }
-        let verifier =
-            VerifierConfig::for_role(config.profile, Role::Resource, &config.identifier)
-                .with_requirements(requirements.clone())
-                .with_flaws(config.flaws.clone());
+        let verifier = VerifierConfig::for_role(config.profile, Role::Resource, &config.identifier)
+            .with_requirements(requirements.clone())
+            .with_flaws(config.flaws.clone());
         let revoke_verifier = verifier
             .clone()
             .with_schemes([Scheme::JWT, Scheme::JWKS_URI]);
@@ -401,7 +400,11 @@ impl Resource {
             && !request.has_header("signature-input")
             && !request.has_header("signature-key");
         if unsigned {
-            return Err(reply::challenge(Requirement::AGENT_TOKEN, None, self.flaws()));
+            return Err(reply::challenge(
+                Requirement::AGENT_TOKEN,
+                None,
+                self.flaws(),
+            ));
         }
         let verified = verify_request(request, verifier, self.inner.keys.as_ref(), self.now())
             .await
@@ -413,7 +416,10 @@ impl Resource {
             if state.is_revoked(&iss, &jti) {
                 return Err(reply::credential_refused(
                     SignatureErrorCode::REVOKED_JWT,
-                    format!("{} {jti} from {iss} has been revoked", credential.kind.name()),
+                    format!(
+                        "{} {jti} from {iss} has been revoked",
+                        credential.kind.name()
+                    ),
                 ));
             }
             state.know(&iss, &jti);
@@ -435,10 +441,12 @@ impl Resource {
                 kind: TokenKind::Auth,
                 ..
             }) if self.flaws().has(Flaw::AuthTokenAudIgnored) => Ok(()),
-            Err(failure @ CredentialFailure::WrongAudience {
-                kind: TokenKind::Person,
-                ..
-            }) => Err(reply::problem(
+            Err(
+                failure @ CredentialFailure::WrongAudience {
+                    kind: TokenKind::Person,
+                    ..
+                },
+            ) => Err(reply::problem(
                 400,
                 ErrorCode::INVALID_PERSON_TOKEN,
                 failure.to_string(),
@@ -581,7 +589,10 @@ impl Resource {
         let granted = claims.scope.as_deref().unwrap_or_default();
         if !scope_allows(granted, op.scope) && !self.flaws().has(Flaw::ScopeNotEnforced) {
             return reply::forbidden(
-                format!("the auth token grants {granted:?}, this operation needs {}", op.scope),
+                format!(
+                    "the auth token grants {granted:?}, this operation needs {}",
+                    op.scope
+                ),
                 self.flaws(),
             );
         }
@@ -793,16 +804,17 @@ impl Resource {
             account,
         };
         match self.issue_resource_token(request, &verified, basis, &op) {
-            Ok(token) => Response::json(
-                200,
-                "application/json",
-                &json!({ "resource_token": token }),
-            ),
+            Ok(token) => {
+                Response::json(200, "application/json", &json!({ "resource_token": token }))
+            }
             Err(response) => response,
         }
     }
 
-    fn read_authorization_body(&self, request: &Request) -> Result<(String, Option<String>), Response> {
+    fn read_authorization_body(
+        &self,
+        request: &Request,
+    ) -> Result<(String, Option<String>), Response> {
         let invalid = |detail: &str| reply::problem(400, ErrorCode::INVALID_REQUEST, detail);
         let body: Value = serde_json::from_slice(&request.body)
             .map_err(|e| invalid(&format!("the body is not JSON: {e}")))?;
@@ -825,7 +837,11 @@ impl Resource {
             .iter()
             .map(|(n, _)| n.as_str())
             .collect();
-        if let Some(unknown) = scope.split(' ').filter(|s| !s.is_empty()).find(|s| !known.contains(s)) {
+        if let Some(unknown) = scope
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .find(|s| !known.contains(s))
+        {
             return Err(reply::problem(
                 400,
                 ErrorCode::INVALID_SCOPE,
@@ -837,7 +853,10 @@ impl Resource {
 
     /// `POST /revoke {iss, jti}`, from the token's issuer or a trusted identifier.
     async fn revoke(&self, request: &Request) -> Response {
-        let verified = match self.authenticate(request, &self.inner.revoke_verifier).await {
+        let verified = match self
+            .authenticate(request, &self.inner.revoke_verifier)
+            .await
+        {
             Ok(v) => v,
             Err(response) => return response,
         };

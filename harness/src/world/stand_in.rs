@@ -163,7 +163,11 @@ impl StandInPersonServer {
             ));
         }
         let body: Value = serde_json::from_slice(&request.body).map_err(|e| {
-            problem(400, ErrorCode::INVALID_REQUEST, format!("body is not JSON: {e}"))
+            problem(
+                400,
+                ErrorCode::INVALID_REQUEST,
+                format!("body is not JSON: {e}"),
+            )
         })?;
         Ok((verified, body))
     }
@@ -224,7 +228,11 @@ impl StandInPersonServer {
             Err(r) => return r,
         };
         let Some(resource_token) = str_field(&body, "resource_token") else {
-            return problem(400, ErrorCode::INVALID_REQUEST, "resource_token is required");
+            return problem(
+                400,
+                ErrorCode::INVALID_REQUEST,
+                "resource_token is required",
+            );
         };
         let Some(TypedClaims::Agent(agent)) = verified.claims().cloned() else {
             return problem(400, ErrorCode::INVALID_AGENT_TOKEN, "no agent token");
@@ -312,7 +320,11 @@ impl StandInPersonServer {
         };
         let (issuer_id, issuer, dwk_name) = match &federated {
             Some((id, issuer)) => (id.clone(), issuer.clone(), dwk::ACCESS),
-            None => (self.0.identifier.clone(), self.0.issuer.clone(), dwk::PERSON),
+            None => (
+                self.0.identifier.clone(),
+                self.0.issuer.clone(),
+                dwk::PERSON,
+            ),
         };
         let jti = self.next_jti("at");
         let mut claims = AuthClaims::new(

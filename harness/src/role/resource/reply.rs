@@ -29,7 +29,11 @@ pub fn credential_refused(code: SignatureErrorCode, detail: impl Into<String>) -
 }
 
 /// A `401` challenge for `requirement`, with the resource token when there is one.
-pub fn challenge(requirement: Requirement, resource_token: Option<&str>, flaws: &Flaws) -> Response {
+pub fn challenge(
+    requirement: Requirement,
+    resource_token: Option<&str>,
+    flaws: &Flaws,
+) -> Response {
     let mut value = AauthRequirement::new(requirement.clone());
     if !flaws.has(Flaw::ChallengeWithoutResourceToken) {
         value.resource_token = resource_token.map(str::to_string);
@@ -125,12 +129,17 @@ mod tests {
         assert_eq!(r.header("content-type").as_deref(), Some(PROBLEM_JSON));
         assert!(!r.has_header("signature-error"));
         let flawed = finish(r.clone(), &Flaws::one(Flaw::ErrorBodyPlainJson));
-        assert_eq!(flawed.header("content-type").as_deref(), Some("application/json"));
+        assert_eq!(
+            flawed.header("content-type").as_deref(),
+            Some("application/json")
+        );
         let body = flawed.body_json().expect("json");
         assert_eq!(body["error"], "insufficient_scope");
         assert_eq!(body["error_description"], "no");
         assert_eq!(finish(r.clone(), &Flaws::none()), r);
-        assert!(forbidden("no", &Flaws::one(Flaw::ForbiddenWithSignatureError))
-            .has_header("signature-error"));
+        assert!(
+            forbidden("no", &Flaws::one(Flaw::ForbiddenWithSignatureError))
+                .has_header("signature-error")
+        );
     }
 }
