@@ -33,10 +33,12 @@ use serde_json::{Map, Value};
 
 use crate::clock::Clock;
 use crate::host::{HostConfig, HostError, IssuerHost, Routes};
+use crate::httpsig::sign::{sign_aauth, AauthSignContext, SignError};
 use crate::jose::claims::{dwk, AuthClaims, PersonClaims, TokenClaims, TokenIssuer, TokenKind};
 use crate::jose::jwk::JwkRules;
 use crate::jose::mutate::{mint, TokenDefect};
 use crate::jose::Alg;
+use crate::message::Request;
 use crate::profile::Profile;
 use crate::role::agent::{AgentFlow, HarnessAgent};
 use crate::role::agent_provider::{AgentProvider, AgentProviderConfig};
@@ -110,6 +112,16 @@ impl Party {
             Party::PersonServer | Party::EvilPersonServer => Role::PersonServer,
             Party::AccessServer | Party::EvilAccessServer => Role::AccessServer,
             Party::Resource => Role::Resource,
+        }
+    }
+
+    /// The metadata document its keys are found through.
+    pub fn dwk(self) -> &'static str {
+        match self.role() {
+            Role::AgentProvider => dwk::AGENT,
+            Role::PersonServer => dwk::PERSON,
+            Role::AccessServer => dwk::ACCESS,
+            _ => dwk::RESOURCE,
         }
     }
 
@@ -527,6 +539,32 @@ impl World {
             defect,
             self.config.clock.now(),
         )
+    }
+
+    /// Sign `request` as `party` itself (`Signature-Key: sig=jwks_uri;id=..;dwk=..;kid=..`),
+    /// the way a PS or AS calls another server (revocation, federation).
+    pub fn sign_as(
+        &self,
+        party: Party,
+        mut request: Request,
+        ctx: &AauthSignContext,
+    ) -> Result<Request, SignError> {
+        let issuer = self.issuer(party);
+        let member = format!(
+            "jwks_uri;id=\"{}\";dwk=\"{}\";kid=\"{}\"",
+            party.identifier(),
+            party.dwk(),
+            issuer.kid
+        );
+        sign_aauth(
+            &mut request,
+            &issuer.key,
+            "sig",
+            &member,
+            self.config.clock.now(),
+            ctx,
+        )?;
+        Ok(request)
     }
 
     /// Serve a reference role as a built-in target under `https://target-<role>.harness.test`

@@ -1,0 +1,160 @@
+//! The World: every hosted party answers with valid documents, keys follow the seed, a
+//! launched target gets what it needs, and shutting down leaves nothing listening.
+
+use aauth_harness::clock::Clock;
+use aauth_harness::jose::jwks::Jwks;
+use aauth_harness::profile::Profile;
+use aauth_harness::role::flaw::Flaws;
+use aauth_harness::role::Role;
+use aauth_harness::wire::metadata::{check_issuer, well_known_url};
+use aauth_harness::world::{Party, World, WorldConfig, WorldError, TRUSTED_ENV};
+
+const NOW: i64 = 1_730_217_600;
+
+async fn world(seed: u64, profile: Profile) -> World {
+    World::start(WorldConfig::new(seed, profile, Clock::fixed(NOW)))
+        .await
+        .expect("world starts")
+}
+
+async fn jwks_of(world: &World, identifier: &str, dwk: &str) -> Jwks {
+    let client = world.client();
+    let meta = client
+        .get(&well_known_url(identifier, dwk))
+        .await
+        .expect("metadata answers");
+    assert_eq!(meta.status, 200, "{identifier}");
+    assert_eq!(
+        check_issuer(&meta.body, identifier).as_deref(),
+        Ok(identifier),
+        "{identifier} names itself"
+    );
+    let uri = meta.body_json().expect("json")["jwks_uri"]
+        .as_str()
+        .expect("jwks_uri")
+        .to_string();
+    let keys = client.get(&uri).await.expect("jwks answers");
+    Jwks::parse(&String::from_utf8_lossy(&keys.body)).expect("a JWKS")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_party_including_the_evil_twins_publishes_valid_metadata_and_keys() {
+    for profile in [Profile::Aauth11, Profile::Aauth10] {
+        let world = world(3, profile).await;
+        for party in Party::ALL {
+            let jwks = jwks_of(&world, &party.identifier(), party.dwk()).await;
+            let members: Vec<_> = jwks.jwks().collect();
+            assert!(!members.is_empty(), "{party:?}");
+            for jwk in members {
+                assert!(
+                    jwk.alg().is_some() && jwk.kid().is_some(),
+                    "{party:?} {jwk:?}"
+                );
+            }
+        }
+        assert_eq!(
+            world.trusted_identifiers(),
+            [
+                "https://ap.harness.test",
+                "https://ps.harness.test",
+                "https://as.harness.test"
+            ]
+        );
+        world.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_follow_the_seed() {
+    let a = world(5, Profile::Aauth11).await;
+    let b = world(5, Profile::Aauth11).await;
+    let c = world(6, Profile::Aauth11).await;
+    for party in [Party::AgentProvider, Party::PersonServer, Party::Resource] {
+        let ka = jwks_of(&a, &party.identifier(), party.dwk()).await;
+        let kb = jwks_of(&b, &party.identifier(), party.dwk()).await;
+        let kc = jwks_of(&c, &party.identifier(), party.dwk()).await;
+        assert_eq!(ka, kb, "{party:?}");
+        assert_ne!(ka, kc, "{party:?}");
+    }
+    assert_ne!(
+        a.issuer(Party::PersonServer).key.public_key(),
+        a.issuer(Party::EvilPersonServer).key.public_key()
+    );
+    for w in [a, b, c] {
+        w.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_launched_target_gets_routes_ca_and_the_trusted_list() {
+    let world = world(1, Profile::Aauth11).await;
+    let env = world.launch_env(false);
+    let get = |name: &str| {
+        env.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        get(TRUSTED_ENV),
+        "https://ap.harness.test,https://ps.harness.test,https://as.harness.test"
+    );
+    let routes = get("AAUTH_HARNESS_ROUTES");
+    for party in Party::ALL {
+        assert!(routes.contains(&party.identifier()), "{routes}");
+    }
+    assert!(std::path::Path::new(&get("AAUTH_HARNESS_CA")).exists());
+    world.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn built_in_targets_are_served_under_their_own_names() {
+    let world = world(1, Profile::Aauth11).await;
+    for (role, dwk) in [
+        (Role::Resource, "aauth-resource.json"),
+        (Role::AgentProvider, "aauth-agent.json"),
+        (Role::PersonServer, "aauth-person.json"),
+        (Role::AccessServer, "aauth-access.json"),
+    ] {
+        let (identifier, address) = world.serve_target(role, Flaws::none()).expect("served");
+        assert_eq!(identifier, format!("https://target-{role}.harness.test"));
+        assert!(address.ip().is_loopback());
+        jwks_of(&world, &identifier, dwk).await;
+    }
+    assert!(matches!(
+        world.serve_target(Role::Agent, Flaws::none()),
+        Err(WorldError::NotServable(Role::Agent))
+    ));
+    world.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutting_down_leaves_nothing_listening() {
+    let world = world(1, Profile::Aauth11).await;
+    world
+        .serve_target(Role::Resource, Flaws::none())
+        .expect("served");
+    let mut addresses: Vec<_> = Party::ALL
+        .into_iter()
+        .filter_map(|p| world.host().address_of(p.name()))
+        .collect();
+    addresses.extend(world.host().address_of("target-resource"));
+    addresses.push(world.host().tls_addr());
+    addresses.push(world.host().proxy_addr());
+    assert_eq!(addresses.len(), Party::ALL.len() + 3);
+    let ca = world.host().ca_file().to_path_buf();
+    for a in &addresses {
+        assert!(
+            tokio::net::TcpStream::connect(a).await.is_ok(),
+            "{a} listens"
+        );
+    }
+    world.shutdown().await;
+    for a in &addresses {
+        assert!(
+            tokio::net::TcpStream::connect(a).await.is_err(),
+            "{a} still listens"
+        );
+    }
+    assert!(!ca.exists(), "CA file left behind");
+}
