@@ -28,6 +28,7 @@ pub mod filter;
 pub mod glob;
 pub mod index;
 pub mod outcome;
+pub mod panic_guard;
 pub mod registry;
 pub mod report;
 pub mod runner;

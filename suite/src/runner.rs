@@ -16,10 +16,8 @@
 //! The runner knows nothing of HTTP or targets: the environment says which roles and profiles
 //! it serves, with which capabilities, and builds each case's context.
 
-use std::any::Any;
 use std::fmt;
 use std::num::NonZeroUsize;
-use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
 
 use aauth_harness::profile::Profile;
@@ -32,6 +30,7 @@ use crate::capability::Capabilities;
 use crate::case::{CaseMeta, CaseRun, ExpandedId};
 use crate::filter::Selection;
 use crate::outcome::{HarnessError, Outcome};
+use crate::panic_guard::Guarded;
 use crate::registry::{Expansion, Registry};
 
 /// What the runner needs from the world: which targets exist, and a context per case.
@@ -262,21 +261,11 @@ async fn guarded<E: Environment>(entry: &Expansion<E::Context>, env: &E, run: &C
         let context = env.context(run).await?;
         Ok::<_, HarnessError>((entry.case.run)(&context, run).await)
     };
-    match tokio::time::timeout(run.timeout, AssertUnwindSafe(body).catch_unwind()).await {
+    match tokio::time::timeout(run.timeout, Guarded::new(body)).await {
         Err(_elapsed) => Outcome::Error(HarnessError::Timeout(run.timeout)),
-        Ok(Err(payload)) => Outcome::Error(HarnessError::Panic(panic_message(payload.as_ref()))),
+        Ok(Err(message)) => Outcome::Error(HarnessError::Panic(message)),
         Ok(Ok(Err(error))) => Outcome::Error(error),
         Ok(Ok(Ok(outcome))) => outcome,
-    }
-}
-
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        (*text).to_string()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "panic with a non-string payload".to_string()
     }
 }
 

@@ -1,6 +1,8 @@
 //! `aauth-conform coverage`: catalogue rows without a case, per group, and the exclusions.
 
-use super::harness_error;
+use std::fmt::Write;
+
+use super::{harness_error, print_stdout};
 use crate::coverage::coverage;
 use crate::expect::ExitStatus;
 use crate::index;
@@ -16,12 +18,15 @@ pub fn execute() -> ExitStatus {
     };
     let registry = default_registry();
     let report = coverage(index, registry.metas(), exclusions);
-    println!(
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
         "{:<5} {:>5} {:>7} {:>8} {:>7}",
         "group", "rows", "covered", "excluded", "missing"
     );
     for group in &report.groups {
-        println!(
+        let _ = writeln!(
+            out,
             "{:<5} {:>5} {:>7} {:>8} {:>7}",
             group.group,
             group.total,
@@ -32,7 +37,8 @@ pub fn execute() -> ExitStatus {
     }
     for group in &report.groups {
         for row in &group.missing {
-            println!(
+            let _ = writeln!(
+                out,
                 "missing  {:<7} {:<11} {:<8} {} ({} §{})",
                 row.id.as_str(),
                 row.level.as_str(),
@@ -45,15 +51,18 @@ pub fn execute() -> ExitStatus {
     }
     for group in &report.groups {
         for (row, reason) in &group.excluded {
-            println!("excluded {:<7} {reason}", row.id.as_str());
+            let _ = writeln!(out, "excluded {:<7} {reason}", row.id.as_str());
         }
     }
     for id in &report.stale_exclusions {
-        println!("warning: {id} is excluded but a case cites it; drop the exclusion");
+        let _ = writeln!(
+            out,
+            "warning: {id} is excluded but a case cites it; drop the exclusion"
+        );
     }
     for id in &report.unknown_exclusions {
-        println!("warning: exclusion {id} names no catalogue row");
+        let _ = writeln!(out, "warning: exclusion {id} names no catalogue row");
     }
-    println!("{} row(s) without a case", report.missing_total());
-    ExitStatus::Success
+    let _ = writeln!(out, "{} row(s) without a case", report.missing_total());
+    print_stdout(&out)
 }

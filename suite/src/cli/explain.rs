@@ -1,7 +1,7 @@
 //! `aauth-conform explain ID`: everything the suite knows about one case, or about one
 //! requirement and the cases that cite it.
 
-use super::{harness_error, usage_error};
+use super::{harness_error, print_stdout, usage_error};
 use crate::case::{CaseId, CaseMeta, ExpandedId};
 use crate::context::CaseContext;
 use crate::expect::ExitStatus;
@@ -16,10 +16,7 @@ pub fn execute(id: &str) -> ExitStatus {
     };
     let registry = default_registry();
     match explain(id, index, &registry) {
-        Ok(text) => {
-            print!("{text}");
-            ExitStatus::Success
-        }
+        Ok(text) => print_stdout(&text),
         Err(message) => usage_error(message),
     }
 }

@@ -7,7 +7,9 @@ use aauth_harness::profile::Profile;
 
 use super::args::SelectArgs;
 use super::settings::{check_filter_selects, selection};
-use super::usage_error;
+use std::fmt::Write;
+
+use super::{print_stdout, usage_error};
 use crate::case::{CaseMeta, ExpandedId};
 use crate::expect::ExitStatus;
 use crate::registry::default_registry;
@@ -37,9 +39,11 @@ pub fn execute(args: &SelectArgs) -> ExitStatus {
         .map(|(id, _, _)| id.to_string().len())
         .max()
         .unwrap_or(0);
+    let mut out = String::new();
     for (id, meta, profiles) in rows.values() {
         let profiles: Vec<_> = profiles.iter().map(|p| p.as_str()).collect();
-        println!(
+        let _ = writeln!(
+            out,
             "{:<width$}  {:<10}  {:<7}  {:<24}  {}",
             id.to_string(),
             meta.level.as_str(),
@@ -49,5 +53,5 @@ pub fn execute(args: &SelectArgs) -> ExitStatus {
         );
     }
     eprintln!("{} case expansion(s)", rows.len());
-    ExitStatus::Success
+    print_stdout(&out)
 }

@@ -70,6 +70,18 @@ fn not_built(command: &str, purpose: &str) -> ExitStatus {
     ExitStatus::Usage
 }
 
+/// Writes command output to stdout. A closed pipe (`| head`) ends the output quietly, as a
+/// Unix filter should; any other write error is a harness error.
+pub(crate) fn print_stdout(text: &str) -> ExitStatus {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitStatus::Success,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Success,
+        Err(error) => harness_error(format!("cannot write to stdout: {error}")),
+    }
+}
+
 /// Prints a usage error and returns exit status 2.
 pub(crate) fn usage_error(error: impl std::fmt::Display) -> ExitStatus {
     eprintln!("aauth-conform: {error}");

@@ -52,6 +52,7 @@ pub fn execute(args: &RunArgs, sinks: &ReportSinks) -> ExitStatus {
     };
     let started_unix = clock.now();
     let started = Instant::now();
+    crate::panic_guard::quiet_case_panics();
     let mut progress = progress::for_stderr();
     let results = runtime.block_on(runner::run(
         &plan,
@@ -100,7 +101,9 @@ pub fn execute(args: &RunArgs, sinks: &ReportSinks) -> ExitStatus {
     let mut status = judgement.exit_status();
     let stdout = std::io::stdout();
     if let Err(error) = write_summary(&report, &mut stdout.lock()) {
-        eprintln!("aauth-conform: cannot write the summary: {error}");
+        if error.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("aauth-conform: cannot write the summary: {error}");
+        }
     }
     for request in &settings.reports {
         let Some(sink) = sinks.get(request.format) else {
