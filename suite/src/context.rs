@@ -30,29 +30,25 @@ pub struct CaseContext {
 /// Serves every declared target, one per (role, profile).
 #[derive(Debug)]
 pub struct DeclaredTargets {
-    targets: BTreeMap<(Role, Profile), (DeclaredTarget, TargetInfo)>,
+    targets: BTreeMap<(Role, Profile), DeclaredTarget>,
     clock: Clock,
 }
 
 impl DeclaredTargets {
     /// Indexes the targets; two for the same role and profile is a usage error.
     pub fn new(targets: Vec<DeclaredTarget>, clock: Clock) -> Result<DeclaredTargets, TargetError> {
-        let mut map: BTreeMap<(Role, Profile), (DeclaredTarget, TargetInfo)> = BTreeMap::new();
+        let mut map: BTreeMap<(Role, Profile), DeclaredTarget> = BTreeMap::new();
         for target in targets {
             let key = (target.role, target.profile);
-            if let Some((first, _)) = map.get(&key) {
+            if let Some(first) = map.get(&key) {
                 return Err(TargetError::Duplicate {
                     role: target.role,
                     profile: target.profile,
-                    first: first.name.clone(),
-                    second: target.name,
+                    first: first.info.name.clone(),
+                    second: target.info.name,
                 });
             }
-            let info = TargetInfo {
-                name: target.name.clone(),
-                capabilities: target.capabilities.clone(),
-            };
-            map.insert(key, (target, info));
+            map.insert(key, target);
         }
         Ok(DeclaredTargets {
             targets: map,
@@ -62,7 +58,7 @@ impl DeclaredTargets {
 
     /// Every target, ordered by role then profile.
     pub fn targets(&self) -> impl Iterator<Item = &DeclaredTarget> {
-        self.targets.values().map(|(t, _)| t)
+        self.targets.values()
     }
 }
 
@@ -70,12 +66,12 @@ impl Environment for DeclaredTargets {
     type Context = CaseContext;
 
     fn target(&self, role: Role, profile: Profile) -> Option<&TargetInfo> {
-        self.targets.get(&(role, profile)).map(|(_, info)| info)
+        self.targets.get(&(role, profile)).map(|t| &t.info)
     }
 
     fn context<'a>(&'a self, run: &'a CaseRun) -> BoxFuture<'a, Result<CaseContext, HarnessError>> {
         Box::pin(async move {
-            let (target, _) = self
+            let target = self
                 .targets
                 .get(&(run.role(), run.profile))
                 .ok_or_else(|| HarnessError::Config(format!("no target for {}", run.id)))?;

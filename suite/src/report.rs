@@ -206,7 +206,7 @@ pub fn write_summary(report: &RunReport<'_>, out: &mut dyn Write) -> io::Result<
         writeln!(
             out,
             "  target: {} ({}, {}) from {}",
-            target.name, target.role, target.profile, target.spec
+            target.info.name, target.role, target.profile, target.spec
         )?;
     }
     for (result, judged) in report.results.iter().zip(&report.judgement.judged) {

@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 use crate::capability::{Capabilities, UnknownCapability};
 use crate::case::CaseId;
+use crate::runner::TargetInfo;
 
 /// One `--target` value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,14 +134,12 @@ impl fmt::Display for TargetSpec {
 pub struct DeclaredTarget {
     /// Where it came from.
     pub spec: TargetSpec,
-    /// Its name, for reports.
-    pub name: String,
     /// The role it plays.
     pub role: Role,
     /// The profile it speaks.
     pub profile: Profile,
-    /// The optional features it declares.
-    pub capabilities: Capabilities,
+    /// Its name and declared capabilities, as the runner sees them.
+    pub info: TargetInfo,
 }
 
 /// The fields of a target file the core reads; everything else is left to the adapters.
@@ -163,10 +162,12 @@ impl DeclaredTarget {
         };
         DeclaredTarget {
             spec: TargetSpec::Builtin { role, flaw },
-            name,
             role,
             profile,
-            capabilities: Capabilities::all(),
+            info: TargetInfo {
+                name,
+                capabilities: Capabilities::all(),
+            },
         }
     }
 
@@ -194,10 +195,12 @@ impl DeclaredTarget {
         })?;
         Ok(DeclaredTarget {
             spec: TargetSpec::File(path.to_path_buf()),
-            name: head.name,
             role,
             profile,
-            capabilities,
+            info: TargetInfo {
+                name: head.name,
+                capabilities,
+            },
         })
     }
 }
