@@ -397,7 +397,7 @@ impl CaseMeta {
 }
 
 /// What the runner hands a case body besides its context: which expansion this is.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct CaseRun {
     /// The expanded id.
     pub id: ExpandedId,
@@ -408,6 +408,10 @@ pub struct CaseRun {
     pub seed: u64,
     /// The time the case has before it is stopped with `HarnessError::Timeout`.
     pub timeout: Duration,
+    /// Every exchange the case causes, recorded by whoever sends or serves it. Owned by the
+    /// runner rather than the context so a case that times out or panics still leaves its
+    /// evidence in the report.
+    pub transcript: aauth_harness::transcript::Transcript,
 }
 
 impl CaseRun {

@@ -143,6 +143,8 @@ pub struct CaseResult {
     pub outcome: Outcome,
     /// Wall time from start to verdict.
     pub duration: Duration,
+    /// The exchanges the case caused, in order (kept even when it timed out or panicked).
+    pub transcript: Vec<aauth_harness::transcript::Exchange>,
 }
 
 /// Progress callbacks; the CLI draws a bar on a terminal and plain lines otherwise.
@@ -218,6 +220,7 @@ async fn run_one<E: Environment>(
         profile: entry.profile,
         seed: case_seed(options.seed, &entry.id, entry.profile),
         timeout: meta.timeout.unwrap_or(options.timeout),
+        transcript: aauth_harness::transcript::Transcript::new(),
     };
     let target = env.target(entry.id.role, entry.profile);
     let outcome = match target {
@@ -252,6 +255,7 @@ async fn run_one<E: Environment>(
         seed: run.seed,
         outcome,
         duration: started.elapsed(),
+        transcript: run.transcript.snapshot(),
     }
 }
 
