@@ -27,6 +27,7 @@ pub mod expect;
 pub mod filter;
 pub mod glob;
 pub mod index;
+pub mod judge;
 pub mod outcome;
 pub mod panic_guard;
 pub mod registry;
