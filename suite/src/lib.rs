@@ -14,7 +14,8 @@
 //!
 //! The command line in [`cli`] validates every argument before it opens a target (ripgrep's
 //! split between low-level and resolved arguments), and hands reports to [`report::ReportSink`]
-//! implementations so the renderers of `aauth-reports` plug in without the core knowing them.
+//! implementations so the renderers of `aauth-reports` plug in without the core knowing them;
+//! [`render`] is that plug: one conversion to the report model and one sink per format.
 #![deny(missing_docs)]
 
 pub mod capability;
@@ -31,6 +32,7 @@ pub mod judge;
 pub mod outcome;
 pub mod panic_guard;
 pub mod registry;
+pub mod render;
 pub mod report;
 pub mod runner;
 pub mod target;

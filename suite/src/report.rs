@@ -3,14 +3,19 @@
 //!
 //! The suite core does not render JSON, JUnit, SARIF or HTML itself; those renderers live in
 //! `aauth-reports` (which knows nothing of the suite) and are plugged in by registering an
-//! adapter per format in [`ReportSinks`] before the CLI runs. Requests are validated before any
-//! case runs: a format with no registered sink is a usage error, not a lost report at the end.
-//! The plain-text summary the CLI prints is available as the `text` sink by default.
+//! adapter per format in [`ReportSinks`] before the CLI runs ([`crate::render::register`],
+//! called from `main.rs`). Requests are validated before any case runs: a format with no
+//! registered sink is a usage error, not a lost report at the end. The plain-text summary the
+//! CLI prints is available as the `text` sink by default.
+//!
+//! Everything a case quotes from the implementation (its messages, codes and header values)
+//! is passed through [`aauth_reports::text::sanitize`] before it reaches the summary, so an
+//! implementation cannot send terminal escapes to the person reading it.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -115,6 +120,12 @@ pub struct RunReport<'a> {
     pub judgement: &'a Judgement,
     /// The baseline in force, if any.
     pub baseline: Option<&'a Baseline>,
+    /// The file the baseline came from (`--expect`), if any.
+    pub baseline_path: Option<&'a Path>,
+    /// The `--filter` values as given, in order (repeated flags accumulate).
+    pub filters: &'a [String],
+    /// The program's arguments, program name first, so a report says how to reproduce it.
+    pub command_line: &'a [String],
     /// The requirement index (summaries, spec references).
     pub index: &'a RequirementIndex,
     /// The implementations tested.
@@ -206,7 +217,10 @@ pub fn write_summary(report: &RunReport<'_>, out: &mut dyn Write) -> io::Result<
         writeln!(
             out,
             "  target: {} ({}, {}) from {}",
-            target.info.name, target.role, target.profile, target.spec
+            clean(&target.info.name),
+            target.role,
+            target.profile,
+            clean(&target.spec.to_string())
         )?;
     }
     for (result, judged) in report.results.iter().zip(&report.judgement.judged) {
@@ -241,10 +255,11 @@ pub fn write_summary(report: &RunReport<'_>, out: &mut dyn Write) -> io::Result<
                     .unwrap_or_default();
                 writeln!(
                     out,
-                    "      passed, but the baseline expects a failure: {reason}"
+                    "      passed, but the baseline expects a failure: {}",
+                    clean(reason)
                 )?;
             }
-            (outcome, _) => writeln!(out, "      {outcome}")?,
+            (outcome, _) => writeln!(out, "      {}", clean(&outcome.to_string()))?,
         }
     }
     let counts: Vec<String> = Verdict::ALL
@@ -253,9 +268,15 @@ pub fn write_summary(report: &RunReport<'_>, out: &mut dyn Write) -> io::Result<
         .collect();
     writeln!(out, "\n{}", counts.join("  "))?;
     for warning in report.warnings {
-        writeln!(out, "warning: {warning}")?;
+        writeln!(out, "warning: {}", clean(warning))?;
     }
     Ok(())
+}
+
+/// Untrusted text made safe for a terminal line (control and bidirectional characters
+/// escaped; other Unicode kept).
+fn clean(text: &str) -> String {
+    aauth_reports::text::sanitize(text, false)
 }
 
 #[cfg(test)]

@@ -105,7 +105,8 @@ pub struct RunArgs {
     /// Seconds allowed per case unless the case sets its own limit.
     #[arg(long, value_name = "SECS", default_value = "30")]
     pub timeout: String,
-    /// Write a report: json, junit, sarif, html or text. Repeatable.
+    /// Write a report: json, junit, sarif, html or text (FORMAT=PATH; missing directories
+    /// are created). Repeatable.
     #[arg(long = "report", value_name = "FORMAT=PATH")]
     pub reports: Vec<String>,
 }

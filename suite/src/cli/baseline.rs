@@ -1,10 +1,12 @@
 //! `aauth-conform baseline REPORT.json -o FILE`: a baseline listing every failure of a run.
 //!
-//! The JSON report format belongs to `aauth-reports`; this reader depends only on the part of
-//! it a baseline needs and ignores the rest: a top-level `cases` array whose entries have `id`
-//! (expanded id), `outcome` (`"fail"` marks a failure), and optionally `profile`,
-//! `requirement`, `spec` (`doc`, `section`, `anchor`) and `message`, which feed the generated
-//! reason. A report without `cases` is rejected.
+//! The JSON report format belongs to `aauth-reports` (its `SCHEMA.md`); this reader depends
+//! only on the part of it a baseline needs and ignores the rest, so a hand-trimmed report
+//! still works: a top-level `cases` array whose entries have `id` (expanded id), `outcome`
+//! (`"fail"` marks a failure), and optionally `profile`, `requirement`, `spec` (`doc`,
+//! `section`, `anchor`) and `message`, which feed the generated reason. A report without
+//! `cases` is rejected, and so is one whose `schema` or `version`, when present, names
+//! another format: its members might mean something else.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -18,6 +20,10 @@ use crate::expect::{render_baseline, BaselineEntry, ExitStatus};
 
 #[derive(Deserialize)]
 struct ReportHead {
+    #[serde(default)]
+    schema: Option<String>,
+    #[serde(default)]
+    version: Option<u64>,
     cases: Vec<ReportCase>,
 }
 
@@ -69,6 +75,25 @@ pub fn execute(report: &Path, output: &Path) -> ExitStatus {
 /// One entry per failed case of the report, with a reason naming the clause and the failure.
 pub fn entries_from_report(text: &str) -> Result<Vec<BaselineEntry>, String> {
     let head: ReportHead = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    if let Some(schema) = head
+        .schema
+        .as_deref()
+        .filter(|s| *s != aauth_reports::SCHEMA_ID)
+    {
+        return Err(format!(
+            "unknown report schema {schema:?}, expected {:?}",
+            aauth_reports::SCHEMA_ID
+        ));
+    }
+    if let Some(version) = head
+        .version
+        .filter(|v| *v != u64::from(aauth_reports::SCHEMA_VERSION))
+    {
+        return Err(format!(
+            "unsupported report version {version}, this reader understands version {}",
+            aauth_reports::SCHEMA_VERSION
+        ));
+    }
     let profiles: BTreeSet<_> = head
         .cases
         .iter()
@@ -121,6 +146,10 @@ mod tests {
         );
         assert_eq!(entries[0].profile, None);
         assert!(entries_from_report("{}").is_err());
+        assert!(entries_from_report(r#"{"version": 2, "cases": []}"#).is_err());
+        assert!(
+            entries_from_report(r#"{"schema": "https://example/other", "cases": []}"#).is_err()
+        );
         assert!(entries_from_report(r#"{"cases":[{"id":"x","outcome":"fail"}]}"#).is_err());
     }
 }

@@ -7,8 +7,8 @@
 //! 3. execute ([`run`], [`list`], [`explain`], [`baseline`], [`coverage`]): exit 0, 1 or 3 as
 //!    documented in [`crate::expect`].
 //!
-//! The lead plugs the `aauth-reports` renderers in by registering them in the
-//! [`ReportSinks`] passed to [`main`] (see `src/main.rs`).
+//! The `aauth-reports` renderers are plugged in by registering them in the [`ReportSinks`]
+//! passed to [`main`] (`src/main.rs` passes [`crate::render::all_sinks`]).
 
 pub mod args;
 pub mod baseline;
@@ -39,6 +39,11 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let command_line: Vec<String> = args
+        .iter()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(error) => {
@@ -54,7 +59,7 @@ where
         .command
         .unwrap_or_else(|| Command::Run(RunArgs::default_run()));
     match command {
-        Command::Run(args) => run::execute(&args, sinks),
+        Command::Run(args) => run::execute(&args, sinks, &command_line),
         Command::List(args) => list::execute(&args),
         Command::Explain { id } => explain::execute(&id),
         Command::Baseline { report, output } => baseline::execute(&report, &output),

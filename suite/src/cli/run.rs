@@ -2,6 +2,7 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
+use std::path::Path;
 use std::time::Instant;
 
 use aauth_harness::clock::Clock;
@@ -14,11 +15,11 @@ use crate::context::DeclaredTargets;
 use crate::expect::{ExitStatus, Judgement};
 use crate::index;
 use crate::registry::default_registry;
-use crate::report::{write_summary, ReportSinks, RunReport};
+use crate::report::{write_summary, ReportError, ReportSink, ReportSinks, RunReport};
 use crate::runner::{self, Plan};
 
-/// Runs the `run` command.
-pub fn execute(args: &RunArgs, sinks: &ReportSinks) -> ExitStatus {
+/// Runs the `run` command. `command_line` is the program's arguments as given, for reports.
+pub fn execute(args: &RunArgs, sinks: &ReportSinks, command_line: &[String]) -> ExitStatus {
     let settings = match run_settings(args, sinks) {
         Ok(settings) => settings,
         Err(error) => return usage_error(error),
@@ -91,6 +92,9 @@ pub fn execute(args: &RunArgs, sinks: &ReportSinks) -> ExitStatus {
         results: &results,
         judgement: &judgement,
         baseline,
+        baseline_path: settings.baseline.as_ref().map(|(path, _)| path.as_path()),
+        filters: &args.select.filter,
+        command_line,
         index,
         targets: &targets,
         seed: settings.options.seed,
@@ -109,24 +113,38 @@ pub fn execute(args: &RunArgs, sinks: &ReportSinks) -> ExitStatus {
         let Some(sink) = sinks.get(request.format) else {
             continue; // validated before the run
         };
-        let written = File::create(&request.path)
-            .map_err(crate::report::ReportError::from)
-            .and_then(|file| {
-                let mut out = BufWriter::new(file);
-                sink.write(&report, &mut out)?;
-                out.flush()?;
-                Ok(())
-            });
-        if let Err(error) = written {
+        if let Err(error) = write_report(sink, &report, &request.path) {
             eprintln!(
-                "aauth-conform: harness error: cannot write {} report {}: {error}",
+                "aauth-conform: harness error: cannot write the {} report {}: {error}",
                 request.format,
                 request.path.display()
             );
+            // A conformance failure (exit 1) still takes precedence, as for case errors.
             if status == ExitStatus::Success {
                 status = ExitStatus::Harness;
             }
+        } else {
+            eprintln!(
+                "aauth-conform: wrote the {} report {}",
+                request.format,
+                request.path.display()
+            );
         }
     }
     status
+}
+
+/// Renders one report into `path`, creating its directory first.
+fn write_report(
+    sink: &dyn ReportSink,
+    report: &RunReport<'_>,
+    path: &Path,
+) -> Result<(), ReportError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut out = BufWriter::new(File::create(path)?);
+    sink.write(report, &mut out)?;
+    out.flush()?;
+    Ok(())
 }

@@ -144,7 +144,7 @@ pub fn run_settings(args: &RunArgs, sinks: &ReportSinks) -> Result<RunSettings, 
         if !paths.insert(request.path.clone()) {
             return Err(usage(format!("--report {value}: path used twice")));
         }
-        check_parent_exists(&request.path).map_err(|m| usage(format!("--report {value}: {m}")))?;
+        check_report_path(&request.path).map_err(|m| usage(format!("--report {value}: {m}")))?;
         reports.push(request);
     }
     let baseline = match &args.expect {
@@ -167,12 +167,22 @@ pub fn run_settings(args: &RunArgs, sinks: &ReportSinks) -> Result<RunSettings, 
     })
 }
 
-fn check_parent_exists(path: &Path) -> Result<(), String> {
-    match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() && !parent.is_dir() => {
-            Err(format!("directory {} does not exist", parent.display()))
-        }
-        _ => Ok(()),
+/// Refuses, before the run, report paths that can never be written: a path that is a
+/// directory, or one below an existing file. Missing directories are fine; they are created
+/// when the report is written.
+fn check_report_path(path: &Path) -> Result<(), String> {
+    if path.is_dir() {
+        return Err(format!("{} is a directory", path.display()));
+    }
+    let blocking_file = path
+        .ancestors()
+        .skip(1)
+        .filter(|a| !a.as_os_str().is_empty())
+        .find(|a| a.exists())
+        .filter(|a| !a.is_dir());
+    match blocking_file {
+        Some(file) => Err(format!("{} is not a directory", file.display())),
+        None => Ok(()),
     }
 }
 
