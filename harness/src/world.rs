@@ -43,7 +43,7 @@ use crate::profile::Profile;
 use crate::role::agent::{AgentFlow, HarnessAgent};
 use crate::role::agent_provider::{AgentProvider, AgentProviderConfig};
 use crate::role::flaw::Flaws;
-use crate::role::resource::{Resource, ResourceConfig};
+use crate::role::resource::{Resource, ResourceConfig, ResourceOptions};
 use crate::role::{derived_key, identifier_host, Role};
 use crate::target::client::HttpClient;
 use crate::target::launch::LaunchContext;
@@ -584,11 +584,7 @@ impl World {
         );
         match role {
             Role::Resource => {
-                let config = ResourceConfig::new(&identifier, profile, clock, seed)
-                    .with_flaws(flaws.clone())
-                    .with_trusted(self.trusted_identifiers());
-                let resource = Resource::new(config, self.key_source(&flaws));
-                self.host.serve(&name, resource)?;
+                return self.serve_resource_target(ResourceOptions::default(), flaws);
             }
             Role::AgentProvider => {
                 let mut config = AgentProviderConfig::new(&identifier, profile, clock, seed)
@@ -623,6 +619,33 @@ impl World {
             }
             Role::Agent => return Err(WorldError::NotServable(role)),
         }
+        let address = self
+            .host
+            .address_of(&name)
+            .ok_or_else(|| HostError::UnknownName(name.clone()))?;
+        Ok((identifier, address))
+    }
+
+    /// Serve the reference resource as the built-in target with these published options
+    /// (signature window, extra components, scopes, access mode) and `flaws`.
+    pub fn serve_resource_target(
+        &self,
+        options: ResourceOptions,
+        flaws: Flaws,
+    ) -> Result<(String, SocketAddr), WorldError> {
+        let name = format!("target-{}", Role::Resource.as_str());
+        let identifier = format!("https://{name}.harness.test");
+        let mut config = ResourceConfig::new(
+            &identifier,
+            self.config.profile,
+            self.config.clock.clone(),
+            self.config.seed,
+        )
+        .with_flaws(flaws.clone())
+        .with_trusted(self.trusted_identifiers());
+        config.options = options;
+        let resource = Resource::new(config, self.key_source(&flaws));
+        self.host.serve(&name, resource)?;
         let address = self
             .host
             .address_of(&name)

@@ -595,3 +595,47 @@ async fn the_issuer_revokes_an_auth_token_and_it_is_refused_afterwards() {
     );
     b.world.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn published_window_and_extra_components_are_enforced_and_followed_by_the_agent() {
+    use aauth_harness::role::resource::ResourceOptions;
+    let b = Bench::new(Profile::Aauth11).await;
+    let options = ResourceOptions {
+        signature_window: Some(10),
+        additional_signature_components: vec!["@query".into()],
+        ..ResourceOptions::default()
+    };
+    b.world
+        .serve_resource_target(options, Flaws::none())
+        .expect("served");
+    let meta = b
+        .send(Bench::request(
+            "GET",
+            "/.well-known/aauth-resource.json",
+            None,
+        ))
+        .await
+        .body_json()
+        .expect("metadata");
+    assert_eq!(meta["signature_window"], 10);
+    assert_eq!(meta["additional_signature_components"], json!(["@query"]));
+    // The base components alone no longer satisfy it.
+    let r = b
+        .signed("GET", "/api/whoami", &b.agent.agent_token, None)
+        .await;
+    assert_eq!(r.status, 401, "{}", body_of(&r));
+    assert_eq!(
+        r.header("signature-error")
+            .as_deref()
+            .map(|v| v.starts_with("error=invalid_input")),
+        Some(true)
+    );
+    // The flow reads the metadata and covers @query, within the 10 s window.
+    let result = b
+        .world
+        .flow(&b.agent)
+        .call(TARGET, Bench::request("GET", "/api/data", None))
+        .await;
+    assert!(result.is_completed(), "{:?}", result.outcome);
+    b.world.shutdown().await;
+}
