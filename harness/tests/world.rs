@@ -158,3 +158,31 @@ async fn shutting_down_leaves_nothing_listening() {
     }
     assert!(!ca.exists(), "CA file left behind");
 }
+
+#[test]
+fn the_world_and_its_roles_can_be_shared_across_tasks() {
+    fn shared<T: Send + Sync>() {}
+    fn sendable<T: Send>(_: &T) {}
+    shared::<World>();
+    shared::<aauth_harness::role::resource::Resource>();
+    shared::<aauth_harness::role::agent_provider::AgentProvider>();
+    shared::<aauth_harness::role::agent::HarnessAgent>();
+    shared::<aauth_harness::role::agent::AgentFlow>();
+    // The flow's future can be spawned.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let world = world(1, Profile::Aauth11).await;
+        let agent = world.new_agent(&aauth_harness::jose::Alg::ED25519);
+        let mut flow = world.flow(&agent);
+        let call = flow.call(
+            "https://resource.harness.test",
+            aauth_harness::message::Request::new("GET", "https", "resource.harness.test", "/"),
+        );
+        sendable(&call);
+        drop(call);
+        world.shutdown().await;
+    });
+}

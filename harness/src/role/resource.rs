@@ -700,9 +700,10 @@ impl Resource {
             .or_else(|| basis.as_ref().map(|b| b.ps.clone()))
             .or_else(|| agent_claims.as_ref().and_then(|c| c.ps.clone()))
             .ok_or_else(|| {
-                reply::forbidden(
+                reply::problem(
+                    403,
+                    ErrorCode::new("no_authorization_server"),
                     "no access server and no person server to address a resource token to",
-                    &Flaws::none(),
                 )
             })?;
         let now = self.now();
