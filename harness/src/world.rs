@@ -14,7 +14,7 @@
 //! The evil twins publish perfectly valid metadata and keys of their own: a case that gets a
 //! token from one accepted has shown a trust failure, not a parsing one.
 //!
-//! The PS and AS are stand-ins ([`stand_in`]) until the reference PS and AS roles serve these
+//! The PS and AS are stand-ins (module `stand_in`) until the reference PS and AS roles serve these
 //! names. Cases use the helpers: [`World::new_agent`], [`World::mint_person_token`],
 //! [`World::mint_auth_token`], [`World::client`], and [`World::serve_target`] to run a
 //! reference role as a built-in target over real loopback HTTP. A launched target gets
