@@ -70,7 +70,7 @@ pub(crate) enum Stage {
     /// Waiting for the PS to settle billing.
     AwaitPayment,
     /// Waiting for the PS to POST claims.
-    AwaitClaims(Vec<String>),
+    AwaitClaims,
 }
 
 /// A request parked under a pending id.
@@ -225,7 +225,7 @@ fn next_step(inner: &As, grant: AsGrant) -> Response {
             inner.state().parked.insert(
                 ticket.id.clone(),
                 Parked {
-                    stage: Stage::AwaitClaims(names.clone()),
+                    stage: Stage::AwaitClaims,
                     grant,
                 },
             );
@@ -273,7 +273,7 @@ pub(crate) async fn pending(inner: &Arc<As>, request: &Request) -> Response {
             let parked = inner.state().parked.remove(&id);
             match parked {
                 Some(Parked {
-                    stage: Stage::AwaitClaims(_),
+                    stage: Stage::AwaitClaims,
                     mut grant,
                 }) => match accept_claims(inner, &grant, &claims) {
                     Ok(()) => {
@@ -285,7 +285,7 @@ pub(crate) async fn pending(inner: &Arc<As>, request: &Request) -> Response {
                         inner.state().parked.insert(
                             id,
                             Parked {
-                                stage: Stage::AwaitClaims(Vec::new()),
+                                stage: Stage::AwaitClaims,
                                 grant,
                             },
                         );

@@ -162,7 +162,7 @@ pub(crate) async fn act(ps: &Arc<Ps>, request: &Request) -> Response {
 #[derive(Clone, Debug)]
 enum MissionAction {
     Update(String),
-    Completion(String),
+    Completion,
 }
 
 async fn act_flow(ps: &Arc<Ps>, request: &Request) -> Reply {
@@ -173,7 +173,10 @@ async fn act_flow(ps: &Arc<Ps>, request: &Request) -> Reply {
     let body = JsonBody::parse(request)?;
     let action = match body.opt_str("action")? {
         Some("update") => MissionAction::Update(body.req_str("description")?.to_string()),
-        Some("completion") => MissionAction::Completion(body.req_str("summary")?.to_string()),
+        Some("completion") => {
+            body.req_str("summary")?;
+            MissionAction::Completion
+        }
         Some(other) => return Err(invalid_request(format!("unrecognised action {other:?}"))),
         None => return Err(invalid_request("action is required")),
     };
@@ -243,7 +246,7 @@ fn carry_out(ps: &Ps, caller: &Caller, mission_s256: &str, action: &MissionActio
             mission.updates.push(digest.clone());
             json_ok(json!({ "s256": digest }))
         }
-        MissionAction::Completion(_) => {
+        MissionAction::Completion => {
             mission.terminate(TerminationReason::COMPLETED);
             json_ok(json!({
                 "s256": mission.s256,
@@ -256,10 +259,5 @@ fn carry_out(ps: &Ps, caller: &Caller, mission_s256: &str, action: &MissionActio
 
 /// -10 completion through the interaction endpoint: terminate the caller's mission.
 pub(crate) fn complete(ps: &Ps, caller: &Caller, mission_s256: &str) -> Response {
-    carry_out(
-        ps,
-        caller,
-        mission_s256,
-        &MissionAction::Completion(String::new()),
-    )
+    carry_out(ps, caller, mission_s256, &MissionAction::Completion)
 }
