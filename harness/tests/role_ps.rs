@@ -6,6 +6,7 @@ mod role_psas_common;
 use aauth_harness::jose::claims::{AuthClaims, PersonClaims, TokenClaims};
 use aauth_harness::jose::jwk::Jwk;
 use aauth_harness::message::Fields;
+#[allow(unused_imports)]
 use aauth_harness::profile::Profile;
 use aauth_harness::wire::metadata::PersonServerMetadata;
 use role_psas_common::*;
@@ -91,4 +92,325 @@ async fn three_party_person_token_then_auth_token() {
         Ok(agent.key.public_key())
     );
     assert!(r.body_json().expect("json")["expires_in"].as_i64().unwrap() <= 3600);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn person_token_resource_must_be_a_server_identifier() {
+    let w = world(Profile::Aauth11).await;
+    let agent = w.agent("assistant", 10);
+    for bad in [
+        json!({ "resource": "http://resource.harness.test" }),
+        json!({ "resource": "https://resource.harness.test/" }),
+        json!({ "resource": "https://resource.harness.test:8443" }),
+        json!({ "resource": "https://resource.harness.test/v1" }),
+        json!({ "resource": "https://Resource.harness.test" }),
+        json!({ "resource": 7 }),
+        json!({}),
+    ] {
+        let r = w.post(&agent, "/person", bad.clone()).await;
+        assert_eq!(r.status, 400, "{bad}: {}", text(&r));
+        assert_eq!(error_of(&r), "invalid_request");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn person_token_is_capped_by_the_agent_token_and_pairwise() {
+    let w = world(Profile::Aauth11).await;
+    let short = w.agent_with("short", 11, w.now() + 600, None);
+    let (_, pc) = w.person_token(&short, &w.resource_id, None).await;
+    assert!(pc.exp <= w.now() + 600, "exp {} past the agent token", pc.exp);
+
+    let other = w.agent("other", 12);
+    let (_, pc2) = w.person_token(&other, &w.resource_id, None).await;
+    assert_eq!(pc.sub, pc2.sub, "same person, same resource: same sub");
+    let (_, pc3) = w
+        .person_token(&other, "https://elsewhere.harness.test", None)
+        .await;
+    assert_ne!(pc.sub, pc3.sub, "pairwise per resource");
+    assert_ne!(pc.jti, pc2.jti);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resource_token_checks_refuse_tampering() {
+    let w = world(Profile::Aauth11).await;
+    let agent = w.agent("assistant", 10);
+    let (_, pc) = w.person_token(&agent, &w.resource_id, None).await;
+    let base = w.resource_claims(&agent.key.public_key(), &w.ps_id, "data.read", Some(&pc), None);
+    let redeem = |claims: aauth_harness::jose::claims::ResourceClaims| {
+        let token = w.mint_resource(&claims);
+        let agent = agent.clone();
+        let w = &w;
+        async move {
+            w.post(&agent, "/token", json!({ "resource_token": token }))
+                .await
+        }
+    };
+
+    let mut unknown = base.clone();
+    unknown.presented_jti = Some("pt-never-issued".into());
+    let r = redeem(unknown).await;
+    assert_eq!((r.status, error_of(&r).as_str()), (400, "unknown_person_token"));
+
+    let mut other_sub = base.clone();
+    other_sub.sub = Some("someone-else".into());
+    let r = redeem(other_sub).await;
+    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_resource_token"));
+
+    let mut tenant = base.clone();
+    tenant.tenant = Some("acme".into());
+    let r = redeem(tenant).await;
+    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_resource_token"));
+
+    let mut jkt = base.clone();
+    jkt.agent_jkt = key(99).public_key().thumbprint();
+    let r = redeem(jkt).await;
+    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_resource_token"));
+
+    let mut aud = base.clone();
+    aud.aud = "https://other-ps.harness.test".into();
+    let r = redeem(aud).await;
+    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_resource_token"));
+
+    let mut expired = base.clone();
+    expired.exp = w.now() - 1;
+    let r = redeem(expired).await;
+    assert_eq!((r.status, error_of(&r).as_str()), (400, "expired_resource_token"));
+
+    let r = w
+        .post(&agent, "/token", json!({ "resource_token": "not-a-jwt" }))
+        .await;
+    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_resource_token"));
+    let r = w.post(&agent, "/token", json!({})).await;
+    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_request"));
+
+    // The untouched token still works.
+    let r = redeem(base).await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mission_stripping_is_detected() {
+    let w = world(Profile::Aauth11).await;
+    let agent = w.agent("assistant", 10);
+    let r = w
+        .post(&agent, "/mission", json!({ "description": "Plan a trip" }))
+        .await;
+    let s256 = token_in(&r, "s256");
+    let (_, pc) = w.person_token(&agent, &w.resource_id, Some(&s256)).await;
+    assert_eq!(pc.mission_s256.as_deref(), Some(s256.as_str()));
+    let mut rt = w.resource_claims(&agent.key.public_key(), &w.ps_id, "data.read", Some(&pc), None);
+    rt.mission_s256 = None;
+    let r = w
+        .post(&agent, "/token", json!({ "resource_token": w.mint_resource(&rt) }))
+        .await;
+    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_resource_token"));
+    rt.mission_s256 = Some(s256.clone());
+    let r = w
+        .post(&agent, "/token", json!({ "resource_token": w.mint_resource(&rt) }))
+        .await;
+    let at = token_in(&r, "auth_token");
+    assert_eq!(
+        claims_of(&at)["mission_s256"].as_str(),
+        Some(s256.as_str()),
+        "mission copied"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sub_agents_go_through_their_parent() {
+    let w = world(Profile::Aauth11).await;
+    let parent = w.agent("planner", 10);
+    let child = w.agent_with("planner+search1", 13, w.now() + 3600, Some(&parent.sub));
+
+    // Directly: refused at both token endpoints.
+    let r = w
+        .post(&child, "/person", json!({ "resource": w.resource_id }))
+        .await;
+    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_agent_token"));
+
+    // Parent-mediated: the person token binds the sub-agent's key.
+    let r = w
+        .post(
+            &parent,
+            "/person",
+            json!({ "resource": w.resource_id, "subagent_token": child.token }),
+        )
+        .await;
+    let pt = token_in(&r, "person_token");
+    let pc = PersonClaims::from_map(claims_of(&pt)).expect("claims");
+    assert_eq!(pc.cnf.jwk, Jwk::from_public(&child.key.public_key(), None));
+
+    // The sub-agent's resource token, redeemed by the parent.
+    let rt = w.resource_claims(&child.key.public_key(), &w.ps_id, "data.read", Some(&pc), None);
+    let token = w.mint_resource(&rt);
+    let r = w
+        .post(
+            &parent,
+            "/token",
+            json!({ "resource_token": token, "subagent_token": child.token }),
+        )
+        .await;
+    let at = token_in(&r, "auth_token");
+    let ac = AuthClaims::from_map(claims_of(&at)).expect("claims");
+    assert_eq!(
+        ac.cnf.jwk.to_public_key(aauth_harness::jose::jwk::JwkRules::FULLY_SPECIFIED),
+        Ok(child.key.public_key())
+    );
+
+    // Without subagent_token the agent_jkt names the wrong key.
+    let r = w
+        .post(&parent, "/token", json!({ "resource_token": token }))
+        .await;
+    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_resource_token"));
+
+    // A sub-agent token whose parent is someone else.
+    let stranger = w.agent("stranger", 14);
+    let r = w
+        .post(
+            &stranger,
+            "/person",
+            json!({ "resource": w.resource_id, "subagent_token": child.token }),
+        )
+        .await;
+    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_agent_token"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_must_be_signed_with_an_agent_token_and_digest() {
+    let w = world(Profile::Aauth11).await;
+    let agent = w.agent("assistant", 10);
+    // No content-digest covered.
+    let mut request = aauth_harness::message::Request::new("POST", "https", "ps.harness.test", "/person")
+        .with_header("Content-Type", "application/json")
+        .with_body(json!({ "resource": w.resource_id }).to_string());
+    aauth_harness::httpsig::sign::sign_aauth(
+        &mut request,
+        &agent.key,
+        "sig",
+        &format!("jwt;jwt=\"{}\"", agent.token),
+        w.now(),
+        &aauth_harness::httpsig::sign::AauthSignContext::resource(),
+    )
+    .expect("sign");
+    let r = w.send(&request).await;
+    assert_eq!(r.status, 401, "{}", text(&r));
+    assert!(r
+        .header("signature-error")
+        .is_some_and(|e| e.contains("invalid_input")));
+
+    // A person token as the credential.
+    let (pt, _) = w.person_token(&agent, &w.ps_id, None).await;
+    let as_person = Agent {
+        token: pt,
+        ..agent.clone()
+    };
+    let r = w
+        .post(&as_person, "/person", json!({ "resource": w.resource_id }))
+        .await;
+    assert_eq!(r.status, 400, "{}", text(&r));
+    assert_eq!(error_of(&r), "invalid_agent_token");
+
+    // An agent provider the PS does not trust.
+    let rogue = aauth_harness::jose::claims::TokenIssuer::new(key(50), "rogue", w.profile);
+    serve_issuer(&w.host, "rogue", "aauth-agent.json", &rogue);
+    let claims = aauth_harness::jose::claims::AgentClaims::new(
+        w.profile,
+        "https://rogue.harness.test",
+        "aauth:x@rogue.harness.test",
+        "j",
+        &agent.key.public_key(),
+        w.now(),
+        w.now() + 60,
+    );
+    let rogue_agent = Agent {
+        token: rogue.issue(&claims).expect("token"),
+        ..agent.clone()
+    };
+    let r = w
+        .post(&rogue_agent, "/person", json!({ "resource": w.resource_id }))
+        .await;
+    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_agent_token"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aauth10_token_endpoint_uses_agent_claims() {
+    let w = world(Profile::Aauth10).await;
+    let agent = w.agent("assistant", 10);
+    // No person-token endpoint under -10.
+    let r = w
+        .post(&agent, "/person", json!({ "resource": w.resource_id }))
+        .await;
+    assert_eq!(r.status, 404);
+
+    let r = w.auth_token_response(&agent, &w.ps_id, "data.read").await;
+    let at = token_in(&r, "auth_token");
+    let ac = AuthClaims::from_map(claims_of(&at)).expect("claims");
+    assert_eq!(ac.agent.as_deref(), Some(agent.sub.as_str()));
+    assert_eq!(ac.dwk, "aauth-person.json");
+    assert!(ac.sub.is_some() && ac.ps.is_none());
+    assert_eq!(ac.scope.as_deref(), Some("data.read"));
+
+    // A resource token naming another agent.
+    let rt = w.resource_claims(
+        &agent.key.public_key(),
+        &w.ps_id,
+        "data.read",
+        None,
+        Some("aauth:other@ap.harness.test"),
+    );
+    let r = w
+        .post(&agent, "/token", json!({ "resource_token": w.mint_resource(&rt) }))
+        .await;
+    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_resource_token"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revocation_by_the_agent_provider() {
+    let w = world(Profile::Aauth11).await;
+    let agent = w.agent("assistant", 10);
+    let jti = claims_of(&agent.token)["jti"].as_str().unwrap().to_string();
+    let revoke = |body: serde_json::Value, signer: &'static str| {
+        let mut request =
+            aauth_harness::message::Request::new("POST", "https", "ps.harness.test", "/revoke")
+                .with_header("Content-Type", "application/json")
+                .with_body(body.to_string());
+        let issuer = if signer == "ap" { w.ap.clone() } else { w.ps.issuer().clone() };
+        aauth_harness::role::endpoint::sign_as_server(
+            &mut request,
+            &issuer,
+            &format!("https://{signer}.harness.test"),
+            if signer == "ap" { "aauth-agent.json" } else { "aauth-person.json" },
+            w.now(),
+        )
+        .expect("sign");
+        request
+    };
+    let r = w.send(&revoke(json!({ "iss": w.ap_id }), "ap")).await;
+    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_request"));
+    let r = w
+        .send(&revoke(json!({ "iss": w.ps_id, "jti": "unknown" }), "ps"))
+        .await;
+    assert_eq!(r.status, 404);
+    let r = w
+        .send(&revoke(json!({ "iss": w.ap_id, "jti": jti }), "ps"))
+        .await;
+    assert_eq!(r.status, 403, "only the issuer may revoke");
+
+    // Works before, refused after.
+    let r = w
+        .post(&agent, "/person", json!({ "resource": w.resource_id }))
+        .await;
+    assert_eq!(r.status, 200);
+    let r = w.send(&revoke(json!({ "iss": w.ap_id, "jti": jti }), "ap")).await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+    let r = w
+        .post(&agent, "/person", json!({ "resource": w.resource_id }))
+        .await;
+    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_agent_token"));
+
+    // An agent may not revoke.
+    let r = w
+        .post(&agent, "/revoke", json!({ "iss": w.ap_id, "jti": jti }))
+        .await;
+    assert!(r.status == 403 || r.status == 401, "{}", text(&r));
 }
