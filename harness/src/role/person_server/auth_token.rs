@@ -265,7 +265,16 @@ fn redeem_at(ps: &Ps, aud: &str) -> Result<Redeem, Response> {
 /// Step 4 (-11): the resource token cites a person token this PS issued and agrees with it.
 fn check_person_record(ps: &Ps, claims: &ResourceClaims) -> Result<(), Response> {
     let presented = claims.presented_jti.as_deref().unwrap_or_default();
-    let record = ps.state().records.person_token(presented).cloned();
+    let (record, revoked) = {
+        let state = ps.state();
+        (
+            state.records.person_token(presented).cloned(),
+            state.records.is_revoked(ps.id(), presented),
+        )
+    };
+    if revoked {
+        return Err(rt_refusal("the person token named by presented_jti was revoked"));
+    }
     let Some(record) = record else {
         if ps.has(Flaw::PsUnknownPresentedJti) {
             return Ok(());
