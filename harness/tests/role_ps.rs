@@ -1,12 +1,12 @@
 //! The reference Person Server: metadata, person tokens, three-party auth tokens (-11),
 //! the -10 token endpoint, sub-agents and request verification.
+#![allow(clippy::unwrap_used)] // tests may unwrap
 
 mod role_psas_common;
 
 use aauth_harness::jose::claims::{AuthClaims, PersonClaims, TokenClaims};
 use aauth_harness::jose::jwk::Jwk;
 use aauth_harness::message::Fields;
-#[allow(unused_imports)]
 use aauth_harness::profile::Profile;
 use aauth_harness::wire::metadata::PersonServerMetadata;
 use role_psas_common::*;
@@ -74,7 +74,11 @@ async fn three_party_person_token_then_auth_token() {
         None,
     );
     let r = w
-        .post(&agent, "/token", json!({ "resource_token": w.mint_resource(&rt) }))
+        .post(
+            &agent,
+            "/token",
+            json!({ "resource_token": w.mint_resource(&rt) }),
+        )
         .await;
     let at = token_in(&r, "auth_token");
     assert_eq!(typ_of(&at), "aa-auth+jwt");
@@ -88,7 +92,9 @@ async fn three_party_person_token_then_auth_token() {
     assert!(ac.agent.is_none() && ac.act.is_none());
     assert!(ac.exp - ac.iat <= 3600);
     assert_eq!(
-        ac.cnf.jwk.to_public_key(aauth_harness::jose::jwk::JwkRules::FULLY_SPECIFIED),
+        ac.cnf
+            .jwk
+            .to_public_key(aauth_harness::jose::jwk::JwkRules::FULLY_SPECIFIED),
         Ok(agent.key.public_key())
     );
     assert!(r.body_json().expect("json")["expires_in"].as_i64().unwrap() <= 3600);
@@ -118,7 +124,11 @@ async fn person_token_is_capped_by_the_agent_token_and_pairwise() {
     let w = world(Profile::Aauth11).await;
     let short = w.agent_with("short", 11, w.now() + 600, None);
     let (_, pc) = w.person_token(&short, &w.resource_id, None).await;
-    assert!(pc.exp <= w.now() + 600, "exp {} past the agent token", pc.exp);
+    assert!(
+        pc.exp <= w.now() + 600,
+        "exp {} past the agent token",
+        pc.exp
+    );
 
     let other = w.agent("other", 12);
     let (_, pc2) = w.person_token(&other, &w.resource_id, None).await;
@@ -135,7 +145,13 @@ async fn resource_token_checks_refuse_tampering() {
     let w = world(Profile::Aauth11).await;
     let agent = w.agent("assistant", 10);
     let (_, pc) = w.person_token(&agent, &w.resource_id, None).await;
-    let base = w.resource_claims(&agent.key.public_key(), &w.ps_id, "data.read", Some(&pc), None);
+    let base = w.resource_claims(
+        &agent.key.public_key(),
+        &w.ps_id,
+        "data.read",
+        Some(&pc),
+        None,
+    );
     let redeem = |claims: aauth_harness::jose::claims::ResourceClaims| {
         let token = w.mint_resource(&claims);
         let agent = agent.clone();
@@ -149,37 +165,58 @@ async fn resource_token_checks_refuse_tampering() {
     let mut unknown = base.clone();
     unknown.presented_jti = Some("pt-never-issued".into());
     let r = redeem(unknown).await;
-    assert_eq!((r.status, error_of(&r).as_str()), (400, "unknown_person_token"));
+    assert_eq!(
+        (r.status, error_of(&r).as_str()),
+        (400, "unknown_person_token")
+    );
 
     let mut other_sub = base.clone();
     other_sub.sub = Some("someone-else".into());
     let r = redeem(other_sub).await;
-    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_resource_token"));
+    assert_eq!(
+        (r.status, error_of(&r).as_str()),
+        (400, "invalid_resource_token")
+    );
 
     let mut tenant = base.clone();
     tenant.tenant = Some("acme".into());
     let r = redeem(tenant).await;
-    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_resource_token"));
+    assert_eq!(
+        (r.status, error_of(&r).as_str()),
+        (400, "invalid_resource_token")
+    );
 
     let mut jkt = base.clone();
     jkt.agent_jkt = key(99).public_key().thumbprint();
     let r = redeem(jkt).await;
-    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_resource_token"));
+    assert_eq!(
+        (r.status, error_of(&r).as_str()),
+        (400, "invalid_resource_token")
+    );
 
     let mut aud = base.clone();
     aud.aud = "https://other-ps.harness.test".into();
     let r = redeem(aud).await;
-    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_resource_token"));
+    assert_eq!(
+        (r.status, error_of(&r).as_str()),
+        (400, "invalid_resource_token")
+    );
 
     let mut expired = base.clone();
     expired.exp = w.now() - 1;
     let r = redeem(expired).await;
-    assert_eq!((r.status, error_of(&r).as_str()), (400, "expired_resource_token"));
+    assert_eq!(
+        (r.status, error_of(&r).as_str()),
+        (400, "expired_resource_token")
+    );
 
     let r = w
         .post(&agent, "/token", json!({ "resource_token": "not-a-jwt" }))
         .await;
-    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_resource_token"));
+    assert_eq!(
+        (r.status, error_of(&r).as_str()),
+        (400, "invalid_resource_token")
+    );
     let r = w.post(&agent, "/token", json!({})).await;
     assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_request"));
 
@@ -198,15 +235,32 @@ async fn mission_stripping_is_detected() {
     let s256 = token_in(&r, "s256");
     let (_, pc) = w.person_token(&agent, &w.resource_id, Some(&s256)).await;
     assert_eq!(pc.mission_s256.as_deref(), Some(s256.as_str()));
-    let mut rt = w.resource_claims(&agent.key.public_key(), &w.ps_id, "data.read", Some(&pc), None);
+    let mut rt = w.resource_claims(
+        &agent.key.public_key(),
+        &w.ps_id,
+        "data.read",
+        Some(&pc),
+        None,
+    );
     rt.mission_s256 = None;
     let r = w
-        .post(&agent, "/token", json!({ "resource_token": w.mint_resource(&rt) }))
+        .post(
+            &agent,
+            "/token",
+            json!({ "resource_token": w.mint_resource(&rt) }),
+        )
         .await;
-    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_resource_token"));
+    assert_eq!(
+        (r.status, error_of(&r).as_str()),
+        (400, "invalid_resource_token")
+    );
     rt.mission_s256 = Some(s256.clone());
     let r = w
-        .post(&agent, "/token", json!({ "resource_token": w.mint_resource(&rt) }))
+        .post(
+            &agent,
+            "/token",
+            json!({ "resource_token": w.mint_resource(&rt) }),
+        )
         .await;
     let at = token_in(&r, "auth_token");
     assert_eq!(
@@ -226,7 +280,10 @@ async fn sub_agents_go_through_their_parent() {
     let r = w
         .post(&child, "/person", json!({ "resource": w.resource_id }))
         .await;
-    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_agent_token"));
+    assert_eq!(
+        (r.status, error_of(&r).as_str()),
+        (400, "invalid_agent_token")
+    );
 
     // Parent-mediated: the person token binds the sub-agent's key.
     let r = w
@@ -241,7 +298,13 @@ async fn sub_agents_go_through_their_parent() {
     assert_eq!(pc.cnf.jwk, Jwk::from_public(&child.key.public_key(), None));
 
     // The sub-agent's resource token, redeemed by the parent.
-    let rt = w.resource_claims(&child.key.public_key(), &w.ps_id, "data.read", Some(&pc), None);
+    let rt = w.resource_claims(
+        &child.key.public_key(),
+        &w.ps_id,
+        "data.read",
+        Some(&pc),
+        None,
+    );
     let token = w.mint_resource(&rt);
     let r = w
         .post(
@@ -253,7 +316,9 @@ async fn sub_agents_go_through_their_parent() {
     let at = token_in(&r, "auth_token");
     let ac = AuthClaims::from_map(claims_of(&at)).expect("claims");
     assert_eq!(
-        ac.cnf.jwk.to_public_key(aauth_harness::jose::jwk::JwkRules::FULLY_SPECIFIED),
+        ac.cnf
+            .jwk
+            .to_public_key(aauth_harness::jose::jwk::JwkRules::FULLY_SPECIFIED),
         Ok(child.key.public_key())
     );
 
@@ -261,7 +326,10 @@ async fn sub_agents_go_through_their_parent() {
     let r = w
         .post(&parent, "/token", json!({ "resource_token": token }))
         .await;
-    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_resource_token"));
+    assert_eq!(
+        (r.status, error_of(&r).as_str()),
+        (400, "invalid_resource_token")
+    );
 
     // A sub-agent token whose parent is someone else.
     let stranger = w.agent("stranger", 14);
@@ -272,7 +340,10 @@ async fn sub_agents_go_through_their_parent() {
             json!({ "resource": w.resource_id, "subagent_token": child.token }),
         )
         .await;
-    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_agent_token"));
+    assert_eq!(
+        (r.status, error_of(&r).as_str()),
+        (400, "invalid_agent_token")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -280,9 +351,10 @@ async fn requests_must_be_signed_with_an_agent_token_and_digest() {
     let w = world(Profile::Aauth11).await;
     let agent = w.agent("assistant", 10);
     // No content-digest covered.
-    let mut request = aauth_harness::message::Request::new("POST", "https", "ps.harness.test", "/person")
-        .with_header("Content-Type", "application/json")
-        .with_body(json!({ "resource": w.resource_id }).to_string());
+    let mut request =
+        aauth_harness::message::Request::new("POST", "https", "ps.harness.test", "/person")
+            .with_header("Content-Type", "application/json")
+            .with_body(json!({ "resource": w.resource_id }).to_string());
     aauth_harness::httpsig::sign::sign_aauth(
         &mut request,
         &agent.key,
@@ -327,9 +399,16 @@ async fn requests_must_be_signed_with_an_agent_token_and_digest() {
         ..agent.clone()
     };
     let r = w
-        .post(&rogue_agent, "/person", json!({ "resource": w.resource_id }))
+        .post(
+            &rogue_agent,
+            "/person",
+            json!({ "resource": w.resource_id }),
+        )
         .await;
-    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_agent_token"));
+    assert_eq!(
+        (r.status, error_of(&r).as_str()),
+        (400, "invalid_agent_token")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -359,9 +438,16 @@ async fn aauth10_token_endpoint_uses_agent_claims() {
         Some("aauth:other@ap.harness.test"),
     );
     let r = w
-        .post(&agent, "/token", json!({ "resource_token": w.mint_resource(&rt) }))
+        .post(
+            &agent,
+            "/token",
+            json!({ "resource_token": w.mint_resource(&rt) }),
+        )
         .await;
-    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_resource_token"));
+    assert_eq!(
+        (r.status, error_of(&r).as_str()),
+        (400, "invalid_resource_token")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -374,12 +460,20 @@ async fn revocation_by_the_agent_provider() {
             aauth_harness::message::Request::new("POST", "https", "ps.harness.test", "/revoke")
                 .with_header("Content-Type", "application/json")
                 .with_body(body.to_string());
-        let issuer = if signer == "ap" { w.ap.clone() } else { w.ps.issuer().clone() };
+        let issuer = if signer == "ap" {
+            w.ap.clone()
+        } else {
+            w.ps.issuer().clone()
+        };
         aauth_harness::role::endpoint::sign_as_server(
             &mut request,
             &issuer,
             &format!("https://{signer}.harness.test"),
-            if signer == "ap" { "aauth-agent.json" } else { "aauth-person.json" },
+            if signer == "ap" {
+                "aauth-agent.json"
+            } else {
+                "aauth-person.json"
+            },
             w.now(),
         )
         .expect("sign");
@@ -401,12 +495,17 @@ async fn revocation_by_the_agent_provider() {
         .post(&agent, "/person", json!({ "resource": w.resource_id }))
         .await;
     assert_eq!(r.status, 200);
-    let r = w.send(&revoke(json!({ "iss": w.ap_id, "jti": jti }), "ap")).await;
+    let r = w
+        .send(&revoke(json!({ "iss": w.ap_id, "jti": jti }), "ap"))
+        .await;
     assert_eq!(r.status, 200, "{}", text(&r));
     let r = w
         .post(&agent, "/person", json!({ "resource": w.resource_id }))
         .await;
-    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_agent_token"));
+    assert_eq!(
+        (r.status, error_of(&r).as_str()),
+        (400, "invalid_agent_token")
+    );
 
     // An agent may not revoke.
     let r = w

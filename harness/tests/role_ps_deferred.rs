@@ -1,6 +1,7 @@
 //! Deferred approval at the reference PS: `202` with the required headers, polling with
 //! the agent's identity checked, the scripted person's decisions, `Prefer: wait`,
 //! clarification POSTs, cancellation and `410` after a terminal answer.
+#![allow(clippy::unwrap_used)] // tests may unwrap
 
 mod role_psas_common;
 
@@ -64,7 +65,11 @@ async fn manual_approval_is_polled_to_completion() {
     let stranger = w.agent("stranger", 11);
     let foreign = w.call(&stranger, "GET", &location).await;
     let unknown = w
-        .call(&stranger, "GET", "https://ps.harness.test/pending/AAAAAAAAAAAAAAAAAAAAAA")
+        .call(
+            &stranger,
+            "GET",
+            "https://ps.harness.test/pending/AAAAAAAAAAAAAAAAAAAAAA",
+        )
         .await;
     assert_eq!(foreign.status, 404);
     assert_eq!(foreign.body, unknown.body);
@@ -101,9 +106,19 @@ async fn prefer_wait_holds_the_poll_until_the_decision() {
     let agent = w.agent("assistant", 10);
     let (_, pc) = w.person_token(&agent, &w.resource_id, None).await;
     w.ps.approver().set_policy(ApprovalPolicy::Manual);
-    let rt = w.resource_claims(&agent.key.public_key(), &w.ps_id, "data.read", Some(&pc), None);
+    let rt = w.resource_claims(
+        &agent.key.public_key(),
+        &w.ps_id,
+        "data.read",
+        Some(&pc),
+        None,
+    );
     let r = w
-        .post(&agent, "/token", json!({ "resource_token": w.mint_resource(&rt) }))
+        .post(
+            &agent,
+            "/token",
+            json!({ "resource_token": w.mint_resource(&rt) }),
+        )
         .await;
     let location = assert_pending(&r);
     let poll = w
@@ -159,8 +174,12 @@ async fn delete_cancels_and_concurrent_requests_are_independent() {
             .await,
     );
     let second = assert_pending(
-        &w.post(&agent, "/person", json!({ "resource": "https://other.harness.test" }))
-            .await,
+        &w.post(
+            &agent,
+            "/person",
+            json!({ "resource": "https://other.harness.test" }),
+        )
+        .await,
     );
     assert_ne!(first, second);
     assert_eq!(w.call(&agent, "DELETE", &first).await.status, 204);
@@ -179,9 +198,19 @@ async fn updated_request_must_keep_issuer_and_key() {
     let agent = w.agent("assistant", 10);
     let (_, pc) = w.person_token(&agent, &w.resource_id, None).await;
     w.ps.approver().set_policy(ApprovalPolicy::Manual);
-    let rt = w.resource_claims(&agent.key.public_key(), &w.ps_id, "data.read data.write", Some(&pc), None);
+    let rt = w.resource_claims(
+        &agent.key.public_key(),
+        &w.ps_id,
+        "data.read data.write",
+        Some(&pc),
+        None,
+    );
     let r = w
-        .post(&agent, "/token", json!({ "resource_token": w.mint_resource(&rt) }))
+        .post(
+            &agent,
+            "/token",
+            json!({ "resource_token": w.mint_resource(&rt) }),
+        )
         .await;
     let location = assert_pending(&r);
 

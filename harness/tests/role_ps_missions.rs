@@ -1,5 +1,6 @@
 //! Missions at the reference PS: creation (-11 and -10), update, completion, termination,
 //! expiry, and non-disclosure of other agents' missions.
+#![allow(clippy::unwrap_used)] // tests may unwrap
 
 mod role_psas_common;
 
@@ -52,10 +53,18 @@ async fn mission_approval_returns_blob_hash_and_person_tokens() {
 
     // The same proposal again is a different mission.
     let again = w
-        .post(&agent, "/mission", json!({ "description": "# Plan a trip" }))
+        .post(
+            &agent,
+            "/mission",
+            json!({ "description": "# Plan a trip" }),
+        )
         .await;
     let again2 = w
-        .post(&agent, "/mission", json!({ "description": "# Plan a trip" }))
+        .post(
+            &agent,
+            "/mission",
+            json!({ "description": "# Plan a trip" }),
+        )
         .await;
     assert_ne!(token_in(&again, "s256"), token_in(&again2, "s256"));
 
@@ -84,7 +93,11 @@ async fn mission_update_completion_and_termination() {
 
     // Update: accepted, hash of the update, mission unchanged.
     let r = w
-        .post(&agent, &url, json!({ "action": "update", "description": "Hotel moved" }))
+        .post(
+            &agent,
+            &url,
+            json!({ "action": "update", "description": "Hotel moved" }),
+        )
         .await;
     let update = token_in(&r, "s256");
     assert_eq!(update.len(), 43);
@@ -95,7 +108,10 @@ async fn mission_update_completion_and_termination() {
         (url.clone(), json!({ "description": "no action" })),
         (url.clone(), json!({ "action": "pause" })),
         (url.clone(), json!({ "action": "update" })),
-        ("/mission/not-a-hash".to_string(), json!({ "action": "update", "description": "x" })),
+        (
+            "/mission/not-a-hash".to_string(),
+            json!({ "action": "update", "description": "x" }),
+        ),
     ] {
         let r = w.post(&agent, &path, body).await;
         assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_request"));
@@ -104,7 +120,11 @@ async fn mission_update_completion_and_termination() {
     // Non-disclosure: another agent's mission looks exactly like no mission.
     let stranger = w.agent("stranger", 11);
     let foreign = w
-        .post(&stranger, &url, json!({ "action": "update", "description": "x" }))
+        .post(
+            &stranger,
+            &url,
+            json!({ "action": "update", "description": "x" }),
+        )
         .await;
     let unknown = w
         .post(
@@ -121,13 +141,21 @@ async fn mission_update_completion_and_termination() {
     );
     // Nor can another agent use it for person tokens.
     let r = w
-        .post(&stranger, "/person", json!({ "resource": w.resource_id, "mission_s256": s256 }))
+        .post(
+            &stranger,
+            "/person",
+            json!({ "resource": w.resource_id, "mission_s256": s256 }),
+        )
         .await;
     assert_eq!(r.status, 400);
 
     // Completion terminates.
     let r = w
-        .post(&agent, &url, json!({ "action": "completion", "summary": "Booked." }))
+        .post(
+            &agent,
+            &url,
+            json!({ "action": "completion", "summary": "Booked." }),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", text(&r));
     assert_eq!(r.body_json().unwrap()["termination_reason"], "completed");
@@ -141,21 +169,43 @@ async fn mission_update_completion_and_termination() {
         assert!(r.header("signature-error").is_none());
     };
     terminated(
-        &w.post(&agent, &url, json!({ "action": "update", "description": "more" }))
-            .await,
+        &w.post(
+            &agent,
+            &url,
+            json!({ "action": "update", "description": "more" }),
+        )
+        .await,
     );
     terminated(
-        &w.post(&agent, "/person", json!({ "resource": w.resource_id, "mission_s256": s256 }))
-            .await,
+        &w.post(
+            &agent,
+            "/person",
+            json!({ "resource": w.resource_id, "mission_s256": s256 }),
+        )
+        .await,
     );
-    let rt = w.resource_claims(&agent.key.public_key(), &w.ps_id, "data.read", Some(&pc), None);
-    terminated(
-        &w.post(&agent, "/token", json!({ "resource_token": w.mint_resource(&rt) }))
-            .await,
+    let rt = w.resource_claims(
+        &agent.key.public_key(),
+        &w.ps_id,
+        "data.read",
+        Some(&pc),
+        None,
     );
     terminated(
-        &w.post(&agent, "/permission", json!({ "action": "send", "mission_s256": s256 }))
-            .await,
+        &w.post(
+            &agent,
+            "/token",
+            json!({ "resource_token": w.mint_resource(&rt) }),
+        )
+        .await,
+    );
+    terminated(
+        &w.post(
+            &agent,
+            "/permission",
+            json!({ "action": "send", "mission_s256": s256 }),
+        )
+        .await,
     );
 }
 
@@ -176,7 +226,11 @@ async fn missions_expire_and_cap_token_lifetimes() {
     w.clock.advance(601);
     let agent = w.agent("assistant", 10);
     let r = w
-        .post(&agent, "/person", json!({ "resource": w.resource_id, "mission_s256": s256 }))
+        .post(
+            &agent,
+            "/person",
+            json!({ "resource": w.resource_id, "mission_s256": s256 }),
+        )
         .await;
     assert_eq!(r.status, 403);
     assert_eq!(r.body_json().unwrap()["termination_reason"], "expired");
@@ -199,28 +253,52 @@ async fn aauth10_mission_blob_header_and_completion() {
     assert!(blob["capabilities"].is_array());
 
     // A resource token carrying the mission reference.
-    let mut rt = w.resource_claims(&agent.key.public_key(), &w.ps_id, "data.read", None, Some(&agent.sub));
+    let mut rt = w.resource_claims(
+        &agent.key.public_key(),
+        &w.ps_id,
+        "data.read",
+        None,
+        Some(&agent.sub),
+    );
     rt.mission = Some(aauth_harness::jose::claims::MissionRef {
         approver: w.ps_id.clone(),
         s256: header.s256.clone(),
         ..Default::default()
     });
     let r = w
-        .post(&agent, "/token", json!({ "resource_token": w.mint_resource(&rt) }))
+        .post(
+            &agent,
+            "/token",
+            json!({ "resource_token": w.mint_resource(&rt) }),
+        )
         .await;
     let at = token_in(&r, "auth_token");
-    assert_eq!(claims_of(&at)["mission"]["s256"].as_str(), Some(header.s256.as_str()));
+    assert_eq!(
+        claims_of(&at)["mission"]["s256"].as_str(),
+        Some(header.s256.as_str())
+    );
 
     // Completion through the interaction endpoint ends it.
     let mission = json!({ "approver": w.ps_id, "s256": header.s256 });
     let r = w
-        .post(&agent, "/interaction", json!({ "type": "completion", "summary": "done", "mission": mission }))
+        .post(
+            &agent,
+            "/interaction",
+            json!({ "type": "completion", "summary": "done", "mission": mission }),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", text(&r));
     let r = w
-        .post(&agent, "/token", json!({ "resource_token": w.mint_resource(&rt) }))
+        .post(
+            &agent,
+            "/token",
+            json!({ "resource_token": w.mint_resource(&rt) }),
+        )
         .await;
-    assert_eq!((r.status, error_of(&r).as_str()), (403, "mission_terminated"));
+    assert_eq!(
+        (r.status, error_of(&r).as_str()),
+        (403, "mission_terminated")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -239,17 +317,32 @@ async fn governance_endpoints_answer_in_shape() {
     let r = w.post(&agent, "/permission", json!({})).await;
     assert_eq!(r.status, 400);
     let r = w
-        .post(&agent, "/audit", json!({ "action": "read", "mission_s256": s256 }))
+        .post(
+            &agent,
+            "/audit",
+            json!({ "action": "read", "mission_s256": s256 }),
+        )
         .await;
     assert_eq!(r.status, 201);
     let r = w.post(&agent, "/audit", json!({ "action": "read" })).await;
     assert_eq!(r.status, 400);
     let r = w
-        .post(&agent, "/interaction", json!({ "type": "interaction", "url": "https://x.example/i", "code": "ABCD2345" }))
+        .post(
+            &agent,
+            "/interaction",
+            json!({ "type": "interaction", "url": "https://x.example/i", "code": "ABCD2345" }),
+        )
         .await;
-    assert_eq!((r.status, error_of(&r).as_str()), (424, "interaction_unavailable"));
+    assert_eq!(
+        (r.status, error_of(&r).as_str()),
+        (424, "interaction_unavailable")
+    );
     let r = w
-        .post(&agent, "/interaction", json!({ "type": "question", "question": "May I?" }))
+        .post(
+            &agent,
+            "/interaction",
+            json!({ "type": "question", "question": "May I?" }),
+        )
         .await;
     assert!(r.body_json().unwrap()["answer"].is_string());
 }

@@ -94,7 +94,9 @@ impl JsonBody {
                 .collect::<Option<Vec<_>>>()
                 .map(Some)
                 .ok_or_else(|| invalid_request(format!("{name} must be an array of strings"))),
-            Some(_) => Err(invalid_request(format!("{name} must be an array of strings"))),
+            Some(_) => Err(invalid_request(format!(
+                "{name} must be an array of strings"
+            ))),
         }
     }
 
@@ -196,8 +198,7 @@ pub async fn validate_body_token(
         Some(hint)
             if kind.allowed_dwk().contains(&hint.dwk.as_str())
                 && crate::jose::validate::is_server_identifier(&hint.iss)
-                && jws::decode(token)
-                    .is_ok_and(|d| d.header().typ() == Some(kind.typ())) =>
+                && jws::decode(token).is_ok_and(|d| d.header().typ() == Some(kind.typ())) =>
         {
             let result = keys.resolve(&hint.iss, &hint.dwk, Some(&hint.kid)).await;
             Prefetched(Some((hint, result)))

@@ -212,7 +212,12 @@ impl PendingStore {
     }
 
     /// Replace what the `202` for `id` says (for example a new clarification question).
-    pub fn update(&self, id: &str, requirement: Option<AauthRequirement>, extra: Map<String, Value>) {
+    pub fn update(
+        &self,
+        id: &str,
+        requirement: Option<AauthRequirement>,
+        extra: Map<String, Value>,
+    ) {
         if let Some(e) = self.lock().get_mut(id) {
             e.requirement = requirement;
             e.extra = extra;
@@ -231,7 +236,10 @@ impl PendingStore {
             body.insert(k, v);
         }
         let mut response = Response::json(202, "application/json", &Value::Object(body))
-            .with_header("Location", format!("{}{PENDING_PREFIX}{id}", self.config.origin))
+            .with_header(
+                "Location",
+                format!("{}{PENDING_PREFIX}{id}", self.config.origin),
+            )
             .with_header("Retry-After", self.config.retry_after.to_string());
         if self.config.no_store {
             response.append_header("Cache-Control", "no-store");
@@ -320,7 +328,7 @@ impl PendingStore {
             }
             "POST" => match parse_post(&request.body, kind, self.config.action_required) {
                 Ok(post) => PendingStep::Post { id, post },
-                Err(problem) => PendingStep::Respond(problem.to_response(400)),
+                Err(response) => PendingStep::Respond(response),
             },
             _ => PendingStep::Respond(
                 Problem::new(ErrorCode::INVALID_REQUEST)
@@ -394,11 +402,13 @@ fn gone() -> Response {
         .to_response(410)
 }
 
-fn invalid(detail: &str) -> Problem {
-    Problem::new(ErrorCode::INVALID_REQUEST).with_detail(detail)
+fn invalid(detail: &str) -> Response {
+    Problem::new(ErrorCode::INVALID_REQUEST)
+        .with_detail(detail)
+        .to_response(400)
 }
 
-fn parse_post(body: &[u8], kind: PostKind, action_required: bool) -> Result<PendingPost, Problem> {
+fn parse_post(body: &[u8], kind: PostKind, action_required: bool) -> Result<PendingPost, Response> {
     let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
         return Err(invalid("the body must be a JSON object"));
     };
@@ -428,7 +438,10 @@ mod tests {
     use super::*;
 
     fn store() -> PendingStore {
-        PendingStore::new(PendingConfig::new("https://ps.example"), Clock::fixed(1_000))
+        PendingStore::new(
+            PendingConfig::new("https://ps.example"),
+            Clock::fixed(1_000),
+        )
     }
 
     fn get(url: &str) -> Request {
@@ -530,7 +543,12 @@ mod tests {
     async fn delete_cancels_then_gone_and_expiry_is_408() {
         let s = store();
         let t = s.open("agent", None, Map::new());
-        let del = Request::new("DELETE", "https", "ps.example", &format!("/pending/{}", t.id));
+        let del = Request::new(
+            "DELETE",
+            "https",
+            "ps.example",
+            &format!("/pending/{}", t.id),
+        );
         assert!(matches!(
             s.classify(&del, "agent", PostKind::Action),
             PendingStep::Cancelled { .. }

@@ -119,13 +119,12 @@ impl World {
         let keys = Arc::new(Discovery::new(host.client(), clock.clone()));
         let ps_id = "https://ps.harness.test".to_string();
         let as_id = "https://as.harness.test".to_string();
-        let mut ps_config =
-            PersonServerConfig::new(&ps_id, profile, keys.clone(), host.client())
-                .with_clock(clock.clone())
-                .with_flaws(options.ps_flaws.clone())
-                .trust_agent_provider(&ap_id)
-                .trust_access_server(&as_id)
-                .with_approver(Approver::new(options.approval));
+        let mut ps_config = PersonServerConfig::new(&ps_id, profile, keys.clone(), host.client())
+            .with_clock(clock.clone())
+            .with_flaws(options.ps_flaws.clone())
+            .trust_agent_provider(&ap_id)
+            .trust_access_server(&as_id)
+            .with_approver(Approver::new(options.approval));
         if let Some(l) = options.mission_lifetime {
             ps_config = ps_config.with_mission_lifetime(l);
         }
@@ -218,7 +217,8 @@ impl World {
     /// POST JSON to a PS path as `agent`.
     pub async fn post(&self, agent: &Agent, path: &str, body: Value) -> Response {
         let url = format!("{}{path}", self.ps_id);
-        self.send(&self.signed(agent, "POST", &url, Some(&body))).await
+        self.send(&self.signed(agent, "POST", &url, Some(&body)))
+            .await
     }
 
     /// Any method to an absolute URL as `agent`, no body.
@@ -327,7 +327,10 @@ pub fn text(r: &Response) -> String {
     format!(
         "{} {}",
         r.status,
-        String::from_utf8_lossy(&r.body).chars().take(400).collect::<String>()
+        String::from_utf8_lossy(&r.body)
+            .chars()
+            .take(400)
+            .collect::<String>()
     )
 }
 

@@ -17,13 +17,9 @@ use super::As;
 
 /// The verifier configuration of the AS.
 pub(crate) fn verifier_config(inner: &As) -> VerifierConfig {
-    VerifierConfig::for_role(
-        inner.cfg.profile,
-        Role::AccessServer,
-        &inner.cfg.identifier,
-    )
-    .with_schemes([Scheme::JWKS_URI])
-    .with_flaws(inner.cfg.flaws.clone())
+    VerifierConfig::for_role(inner.cfg.profile, Role::AccessServer, &inner.cfg.identifier)
+        .with_schemes([Scheme::JWKS_URI])
+        .with_flaws(inner.cfg.flaws.clone())
 }
 
 /// Authenticate a person server; returns its identifier.

@@ -204,10 +204,8 @@ impl AccessServer {
     pub fn new(config: AccessServerConfig) -> Result<Self, UnsupportedKeyAlg> {
         let issuer = server_issuer(config.seed, &config.key_alg, "as", config.profile)
             .ok_or_else(|| UnsupportedKeyAlg(config.key_alg.as_str().to_string()))?;
-        let pending = PendingStore::new(
-            PendingConfig::new(&config.identifier),
-            config.clock.clone(),
-        );
+        let pending =
+            PendingStore::new(PendingConfig::new(&config.identifier), config.clock.clone());
         Ok(AccessServer {
             inner: Arc::new(As {
                 cfg: config,

@@ -26,13 +26,15 @@ use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
-use crate::jose::claims::{dwk, Act, AgentClaims, AuthClaims, ResourceClaims, TokenClaims, TokenKind};
+use crate::jose::claims::{
+    dwk, Act, AgentClaims, AuthClaims, ResourceClaims, TokenClaims, TokenKind,
+};
 use crate::jose::validate::Expected;
 use crate::jose::PublicKey;
 use crate::message::{Request, Response};
 use crate::role::endpoint::{
-    invalid_request, json_ok, new_jti, refuse, server_error, token_refusal,
-    token_refusal_detail, validate_body_token, JsonBody, Reply,
+    invalid_request, json_ok, new_jti, refuse, server_error, token_refusal, token_refusal_detail,
+    validate_body_token, JsonBody, Reply,
 };
 use crate::role::flaw::Flaw;
 use crate::role::pending::{PendingPost, PendingStep, PostKind};
@@ -97,7 +99,10 @@ async fn flow(inner: &As, request: &Request) -> Reply {
         None if inner.has(Flaw::AsAgentTokenOptional) => None,
         None => return Err(invalid_request("agent_token is required")),
     };
-    if agent.as_ref().is_some_and(|(a, _)| a.parent_agent.is_some()) {
+    if agent
+        .as_ref()
+        .is_some_and(|(a, _)| a.parent_agent.is_some())
+    {
         return Err(token_refusal_detail(
             TokenKind::Agent,
             "agent_token must be the top-level (parent) agent's",
@@ -134,7 +139,9 @@ async fn flow(inner: &As, request: &Request) -> Reply {
 
     if inner.p11() {
         if !inner.has(Flaw::AsPsClaimIgnored) && rt.ps.as_deref() != Some(ps.as_str()) {
-            return Err(rt_refusal("ps does not name the person server that sent it"));
+            return Err(rt_refusal(
+                "ps does not name the person server that sent it",
+            ));
         }
     } else if rt.mission.as_ref().is_some_and(|m| m.approver != ps) {
         return Err(rt_refusal(
@@ -158,10 +165,18 @@ async fn flow(inner: &As, request: &Request) -> Reply {
         }
     }
     if let Some(upstream) = body.opt_str("upstream_token")? {
-        let audience = agent.as_ref().map(|(a, _)| a.iss.as_str()).unwrap_or_default();
-        validate_body_token(TokenKind::Auth, upstream, &expected.audience(audience), keys)
-            .await
-            .map_err(|f| invalid_request(format!("upstream_token: {f}")))?;
+        let audience = agent
+            .as_ref()
+            .map(|(a, _)| a.iss.as_str())
+            .unwrap_or_default();
+        validate_body_token(
+            TokenKind::Auth,
+            upstream,
+            &expected.audience(audience),
+            keys,
+        )
+        .await
+        .map_err(|f| invalid_request(format!("upstream_token: {f}")))?;
     }
 
     let grant = AsGrant {
@@ -309,9 +324,7 @@ fn accept_claims(inner: &As, grant: &AsGrant, claims: &Map<String, Value>) -> Re
         .and_then(Value::as_str)
         .ok_or_else(|| invalid_request("claims must include the directed sub"))?;
     if inner.p11() && grant.rt.sub.as_deref() != Some(sub) {
-        return Err(invalid_request(
-            "sub differs from the resource token's sub",
-        ));
+        return Err(invalid_request("sub differs from the resource token's sub"));
     }
     Ok(())
 }
@@ -339,7 +352,13 @@ fn issue(inner: &As, grant: &AsGrant) -> Response {
         .or(grant.agent.as_ref())
         .map(|a| a.sub.clone())
         .or_else(|| rt.agent.clone());
-    let claim_str = |n: &str| grant.claims.get(n).and_then(Value::as_str).map(str::to_string);
+    let claim_str = |n: &str| {
+        grant
+            .claims
+            .get(n)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
     let mut claims = AuthClaims {
         iss: own.to_string(),
         dwk: dwk::ACCESS.to_string(),
@@ -370,11 +389,9 @@ fn issue(inner: &As, grant: &AsGrant) -> Response {
     }
     let token = match &grant.key {
         Some(key) => {
-            claims.cnf = crate::jose::claims::Confirmation::new(crate::jose::jwk::Jwk::for_profile(
-                key,
-                inner.cfg.profile,
-                None,
-            ));
+            claims.cnf = crate::jose::claims::Confirmation::new(
+                crate::jose::jwk::Jwk::for_profile(key, inner.cfg.profile, None),
+            );
             match inner.issuer.issue(&claims) {
                 Ok(t) => t,
                 Err(e) => return server_error(format!("cannot build the auth token: {e}")),
@@ -404,7 +421,11 @@ pub(crate) async fn revoke(inner: &Arc<As>, request: &Request) -> Response {
         if iss == inner.cfg.identifier && inner.state().issued.contains(jti) {
             Ok(Response::new(200))
         } else {
-            Err(refuse(404, ErrorCode::INVALID_REQUEST, "unknown (iss, jti)"))
+            Err(refuse(
+                404,
+                ErrorCode::INVALID_REQUEST,
+                "unknown (iss, jti)",
+            ))
         }
     };
     flow.await.unwrap_or_else(|r: Response| r)

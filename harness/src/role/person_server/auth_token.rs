@@ -23,6 +23,7 @@
 //! sub-agent's) key, lifetime at most an hour and never past the agent token or mission,
 //! `scope` as in the resource token (the `ps-scope-broadened` flaw grants every scope the
 //! person ever consented to at that resource), `mission_s256`/`account`/`tenant` copied.
+//! The `ps-auth-token-uncapped` flaw forgets the agent token's `exp`.
 
 use std::sync::Arc;
 
@@ -33,8 +34,8 @@ use crate::jose::validate::Expected;
 use crate::jose::PublicKey;
 use crate::message::{Request, Response};
 use crate::role::endpoint::{
-    invalid_request, json_ok, new_jti, refuse, server_error, token_refusal,
-    token_refusal_detail, validate_body_token, JsonBody, Reply,
+    invalid_request, json_ok, new_jti, refuse, server_error, token_refusal, token_refusal_detail,
+    validate_body_token, JsonBody, Reply,
 };
 use crate::role::flaw::Flaw;
 use crate::wire::problem::{ErrorCode, Problem};
@@ -223,7 +224,9 @@ pub(crate) async fn check_resource_token(
         check_person_record(ps, &claims)?;
         claims.mission_s256.clone()
     } else {
-        let agent = subagent.map(|s| s.agent.sub.as_str()).unwrap_or(caller.id());
+        let agent = subagent
+            .map(|s| s.agent.sub.as_str())
+            .unwrap_or(caller.id());
         if claims.agent.as_deref() != Some(agent) {
             return Err(rt_refusal("agent does not name the requesting agent"));
         }
@@ -273,7 +276,9 @@ fn check_person_record(ps: &Ps, claims: &ResourceClaims) -> Result<(), Response>
         )
     };
     if revoked {
-        return Err(rt_refusal("the person token named by presented_jti was revoked"));
+        return Err(rt_refusal(
+            "the person token named by presented_jti was revoked",
+        ));
     }
     let Some(record) = record else {
         if ps.has(Flaw::PsUnknownPresentedJti) {
@@ -340,9 +345,10 @@ async fn respond(ps: &Arc<Ps>, grant: &TokenGrant, checked: &CheckedResourceToke
 fn issue_here(ps: &Ps, grant: &TokenGrant, checked: &CheckedResourceToken) -> Response {
     let now = ps.now();
     let rt = &checked.claims;
-    let mut exp = now
-        .saturating_add(MAX_LIFETIME)
-        .min(grant.agent_exp());
+    let mut exp = now.saturating_add(MAX_LIFETIME);
+    if !ps.has(Flaw::PsAuthTokenUncapped) {
+        exp = exp.min(grant.agent_exp());
+    }
     if let Some(limit) = checked.mission_expires {
         exp = exp.min(limit);
     }

@@ -59,12 +59,9 @@ pub(crate) struct SubAgent {
 
 /// The verifier configuration of `ps`.
 pub(crate) fn verifier_config(ps: &Ps) -> VerifierConfig {
-    let mut config = VerifierConfig::for_role(
-        ps.cfg.profile,
-        Role::PersonServer,
-        &ps.cfg.identifier,
-    )
-    .with_flaws(ps.cfg.flaws.clone());
+    let mut config =
+        VerifierConfig::for_role(ps.cfg.profile, Role::PersonServer, &ps.cfg.identifier)
+            .with_flaws(ps.cfg.flaws.clone());
     if ps.has(Flaw::PsBodyDigestNotRequired) {
         config.requirements.body_digest = false;
     }

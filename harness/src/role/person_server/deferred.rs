@@ -153,7 +153,9 @@ fn replace_resource_token(ps: &Ps, id: &str, token: String) -> Result<(), Respon
         ));
     };
     let Some(original) = job.original.as_deref() else {
-        return Err(invalid_request("this pending request has no resource token"));
+        return Err(invalid_request(
+            "this pending request has no resource token",
+        ));
     };
     for name in ["iss", "agent_jkt"] {
         let (was, now) = (claim(original, name), claim(&token, name));
@@ -176,7 +178,11 @@ pub(crate) async fn decide(ps: &Arc<Ps>, request: &Request) -> Response {
         Err(r) => return r,
     };
     if !ps.cfg.approver.decide(&id) || !settle(ps, &id, decision).await {
-        return refuse(404, ErrorCode::INVALID_REQUEST, "nothing is waiting under that id");
+        return refuse(
+            404,
+            ErrorCode::INVALID_REQUEST,
+            "nothing is waiting under that id",
+        );
     }
     Response::new(204)
 }

@@ -15,6 +15,8 @@
 //!    the agent's key, `sub` = this PS's directed identifier for the person at that
 //!    resource, `ps` = this PS (-11), `agent` (-10), `scope` within the resource token's.
 //!
+//! The `ps-as-token-unverified` flaw skips step 4 and relays whatever the AS sent.
+//!
 //! An AS refusal (4xx) is passed to the agent as received; anything else the PS cannot
 //! make sense of is `500 server_error`.
 
@@ -29,6 +31,7 @@ use crate::message::{Fields, Request, Response};
 use crate::role::endpoint::{
     json_ok, scope_within, server_error, sign_as_server, validate_body_token,
 };
+use crate::role::flaw::Flaw;
 use crate::target::client::request_for_url;
 use crate::wire::aauth_requirement::{AauthRequirement, Requirement};
 use crate::wire::metadata::{check_issuer, well_known_url, AccessServerMetadata, ACCESS_DWK};
@@ -63,7 +66,10 @@ async fn run(
     let endpoint = discover(ps, access_server).await?;
     let mut body = Map::new();
     body.insert("resource_token".into(), checked.raw.clone().into());
-    body.insert("agent_token".into(), grant.caller.agent_token.clone().into());
+    body.insert(
+        "agent_token".into(),
+        grant.caller.agent_token.clone().into(),
+    );
     if let Some(sub) = &grant.subagent {
         body.insert("subagent_token".into(), sub.token.clone().into());
     }
@@ -90,11 +96,7 @@ async fn run(
                 }
             }
             400..=499 => return Err(pass_through(response)),
-            status => {
-                return Err(server_error(format!(
-                    "the access server answered {status}"
-                )))
-            }
+            status => return Err(server_error(format!("the access server answered {status}"))),
         }
     }
     Err(server_error(
@@ -112,10 +114,7 @@ async fn discover(ps: &Ps, access_server: &str) -> Result<String, Response> {
         .await
         .map_err(|e| server_error(format!("cannot fetch {url}: {e}")))?;
     if response.status != 200 {
-        return Err(server_error(format!(
-            "{url} answered {}",
-            response.status
-        )));
+        return Err(server_error(format!("{url} answered {}", response.status)));
     }
     check_issuer(&response.body, access_server)
         .map_err(|e| server_error(format!("{url}: issuer check failed: {e:?}")))?;
@@ -211,6 +210,12 @@ fn claims_for(
     Value::Object(claims)
 }
 
+/// `exp` read without verification (only the unverified-relay flaw needs it).
+fn claim_exp(token: &str) -> Option<i64> {
+    let decoded = crate::jose::jws::decode(token).ok()?;
+    decoded.payload_object().ok()?.get("exp")?.as_i64()
+}
+
 fn pass_through(response: Response) -> Response {
     let mut out = Response::new(response.status).with_body(response.body.clone());
     if let Some(ct) = response.header("content-type") {
@@ -229,10 +234,20 @@ async fn finish(
 ) -> Result<Response, Response> {
     let token = response
         .body_json()
-        .and_then(|b| b.get("auth_token").and_then(Value::as_str).map(str::to_string))
+        .and_then(|b| {
+            b.get("auth_token")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
         .ok_or_else(|| server_error("the access server's 200 carries no auth_token"))?;
     let rt = &checked.claims;
     let now = ps.now();
+    if ps.has(Flaw::PsAsTokenUnverified) {
+        let expires_in = claim_exp(&token).map_or(3600, |exp| exp - now);
+        return Ok(json_ok(
+            json!({ "auth_token": token, "expires_in": expires_in }),
+        ));
+    }
     let mut expected = Expected::new(ps.cfg.profile, now)
         .audience(&rt.iss)
         .bound_to(grant.key());
@@ -274,5 +289,7 @@ async fn finish(
         return Err(bad("scope is broader than the resource token's".into()));
     }
     let expires_in = (claims.exp - now).max(0);
-    Ok(json_ok(json!({ "auth_token": token, "expires_in": expires_in })))
+    Ok(json_ok(
+        json!({ "auth_token": token, "expires_in": expires_in }),
+    ))
 }

@@ -124,6 +124,8 @@ async fn interaction(
             }));
             Ok(with_approval(ps, &owner, job).await)
         }
-        other => Err(invalid_request(format!("unknown interaction type {other:?}"))),
+        other => Err(invalid_request(format!(
+            "unknown interaction type {other:?}"
+        ))),
     }
 }

@@ -52,9 +52,7 @@ async fn create_flow(ps: &Arc<Ps>, request: &Request) -> Reply {
     let description = body.req_str("description")?.to_string();
     let tools = match body.get("tools") {
         None | Some(Value::Null) => None,
-        Some(Value::Array(items)) if items.iter().all(is_tool) => {
-            Some(Value::Array(items.clone()))
-        }
+        Some(Value::Array(items)) if items.iter().all(is_tool) => Some(Value::Array(items.clone())),
         Some(_) => {
             return Err(invalid_request(
                 "tools must be an array of {name, description} objects",
@@ -80,8 +78,7 @@ async fn create_flow(ps: &Arc<Ps>, request: &Request) -> Reply {
 }
 
 fn is_tool(v: &Value) -> bool {
-    v.get("name").is_some_and(Value::is_string)
-        && v.get("description").is_none_or(Value::is_string)
+    v.get("name").is_some_and(Value::is_string) && v.get("description").is_none_or(Value::is_string)
 }
 
 fn approve(ps: &Ps, caller: &Caller, proposal: &Proposal) -> Response {

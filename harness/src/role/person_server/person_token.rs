@@ -25,8 +25,7 @@ use crate::jose::validate::Expected;
 use crate::jose::PublicKey;
 use crate::message::{Request, Response};
 use crate::role::endpoint::{
-    invalid_request, json_ok, new_jti, refuse, server_error, validate_body_token, JsonBody,
-    Reply,
+    invalid_request, json_ok, new_jti, refuse, server_error, validate_body_token, JsonBody, Reply,
 };
 use crate::role::flaw::Flaw;
 use crate::wire::identifier::{validate_s256, validate_server_identifier};
@@ -41,6 +40,9 @@ use super::Ps;
 
 /// Seconds a person token may live at most.
 pub const MAX_LIFETIME: i64 = 3600;
+
+/// How long the PS spends looking at a resource's metadata before issuing anyway.
+pub const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// `POST /person`.
 pub(crate) async fn handle(ps: &Arc<Ps>, request: &Request) -> Response {
@@ -111,8 +113,7 @@ fn check_resource(ps: &Ps, resource: &str) -> Result<(), Response> {
 /// PS-004: the mission named at the person-token endpoint exists, is this agent's, and is
 /// active; returns its `expires_at`.
 pub(crate) fn usable_mission(ps: &Ps, agent: &str, s256: &str) -> Result<Option<i64>, Response> {
-    validate_s256(s256)
-        .map_err(|f| invalid_request(format!("mission_s256 is malformed: {f}")))?;
+    validate_s256(s256).map_err(|f| invalid_request(format!("mission_s256 is malformed: {f}")))?;
     let now = ps.now();
     let mut state = ps.state();
     let Some(mission) = state.missions.owned_by(agent, s256) else {
@@ -174,7 +175,8 @@ pub(crate) async fn upstream_person(
 async fn learn_resource(ps: &Ps, resource: &str) {
     let first = ps.state().seen_resources.insert(resource.to_string());
     if first && validate_server_identifier(resource).is_ok() {
-        let _ = ps.cfg.http.get(&well_known_url(resource, RESOURCE_DWK)).await;
+        let url = well_known_url(resource, RESOURCE_DWK);
+        let _ = tokio::time::timeout(LOOKUP_TIMEOUT, ps.cfg.http.get(&url)).await;
     }
 }
 

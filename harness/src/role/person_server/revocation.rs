@@ -59,7 +59,11 @@ async fn flow(ps: &Ps, request: &Request) -> Reply {
         iss.starts_with("https://") && (trusted.is_empty() || trusted.iter().any(|t| t == iss))
     };
     if !known {
-        return Err(refuse(404, ErrorCode::INVALID_REQUEST, "unknown (iss, jti)"));
+        return Err(refuse(
+            404,
+            ErrorCode::INVALID_REQUEST,
+            "unknown (iss, jti)",
+        ));
     }
     state.records.revoke(iss, jti);
     Ok(Response::new(200))
