@@ -423,4 +423,5 @@ async fn person_server_refuses_a_bad_token_from_its_access_server() {
         "{}",
         text(&r)
     );
+    assert!(text(&r).contains("fails verification"), "{}", text(&r));
 }

@@ -513,3 +513,103 @@ async fn revocation_by_the_agent_provider() {
         .await;
     assert!(r.status == 403 || r.status == 401, "{}", text(&r));
 }
+
+/// Call chaining: a resource ("mid") that is also an agent asks for a person token for a
+/// downstream resource with the upstream auth token it received.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upstream_token_carries_the_person_downstream() {
+    use aauth_harness::jose::claims::{AgentClaims, TokenIssuer};
+    use aauth_harness::message::{Request, Response};
+    let w = World::start(Options {
+        more_agent_providers: vec!["https://mid.harness.test".into()],
+        ..Options::new(Profile::Aauth11)
+    })
+    .await;
+    let mid_id = "https://mid.harness.test".to_string();
+    let mid = TokenIssuer::new(key(40), "mid-1", w.profile);
+    let jwks: serde_json::Value = serde_json::from_str(&mid.jwks().to_json()).unwrap();
+    let meta = json!({ "issuer": mid_id, "jwks_uri": format!("{mid_id}/.well-known/jwks.json") });
+    w.host
+        .serve("mid", move |r: Request| {
+            let body = match r.path.as_str() {
+                "/.well-known/aauth-agent.json" | "/.well-known/aauth-resource.json" => {
+                    Some(meta.clone())
+                }
+                "/.well-known/jwks.json" => Some(jwks.clone()),
+                _ => None,
+            };
+            async move {
+                body.map_or(Response::new(404), |b| {
+                    Response::json(200, "application/json", &b)
+                })
+            }
+        })
+        .unwrap();
+
+    // The user's agent gets an auth token for mid.
+    let agent = w.agent("assistant", 10);
+    let (_, pc) = w.person_token(&agent, &mid_id, None).await;
+    let mut rt = w.resource_claims(
+        &agent.key.public_key(),
+        &w.ps_id,
+        "data.read",
+        Some(&pc),
+        None,
+    );
+    rt.iss = mid_id.clone();
+    let rt = mid.sign_unchecked(
+        &mid.header(aauth_harness::jose::claims::TokenKind::Resource),
+        &rt.to_map(),
+    );
+    let upstream = token_in(
+        &w.post(&agent, "/token", json!({ "resource_token": rt }))
+            .await,
+        "auth_token",
+    );
+
+    // mid, acting as an agent with its own agent token, asks downstream. (The shared
+    // Discovery applies its once-a-minute floor per issuer even to a first fetch under a
+    // second dwk, so let a minute pass before mid's agent metadata is needed.)
+    w.clock.advance(61);
+    let mid_key = key(41);
+    let claims = AgentClaims::new(
+        w.profile,
+        &mid_id,
+        "aauth:svc@mid.harness.test",
+        "mid-agent-1",
+        &mid_key.public_key(),
+        w.now(),
+        w.now() + 3600,
+    );
+    let mid_agent = Agent {
+        key: mid_key,
+        sub: claims.sub.clone(),
+        token: mid.issue(&claims).unwrap(),
+    };
+    let downstream = "https://downstream.harness.test";
+    let r = w
+        .post(
+            &mid_agent,
+            "/person",
+            json!({ "resource": downstream, "upstream_token": upstream }),
+        )
+        .await;
+    let pt = token_in(&r, "person_token");
+    let c = claims_of(&pt);
+    assert_eq!(
+        c["sub"].as_str(),
+        Some(w.ps.directed_sub("person-1", downstream).as_str()),
+        "the upstream person, under the downstream directed id"
+    );
+    assert_ne!(c["sub"], claims_of(&upstream)["sub"], "sub is never copied");
+
+    // The upstream token must be addressed to the intermediary.
+    let r = w
+        .post(
+            &agent,
+            "/person",
+            json!({ "resource": downstream, "upstream_token": upstream }),
+        )
+        .await;
+    assert_eq!((r.status, error_of(&r).as_str()), (400, "invalid_request"));
+}

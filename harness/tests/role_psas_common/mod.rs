@@ -38,6 +38,8 @@ pub struct Options {
     pub approval: ApprovalPolicy,
     pub policy: AccessPolicy,
     pub mission_lifetime: Option<i64>,
+    /// Agent providers the PS trusts besides the harness AP.
+    pub more_agent_providers: Vec<String>,
 }
 
 impl Options {
@@ -50,6 +52,7 @@ impl Options {
             approval: ApprovalPolicy::AutoApprove,
             policy: AccessPolicy::default(),
             mission_lifetime: None,
+            more_agent_providers: Vec::new(),
         }
     }
 }
@@ -125,6 +128,9 @@ impl World {
             .trust_agent_provider(&ap_id)
             .trust_access_server(&as_id)
             .with_approver(Approver::new(options.approval));
+        for ap in &options.more_agent_providers {
+            ps_config = ps_config.trust_agent_provider(ap);
+        }
         if let Some(l) = options.mission_lifetime {
             ps_config = ps_config.with_mission_lifetime(l);
         }

@@ -7,16 +7,16 @@
 //! |---|---|
 //! | `GET /.well-known/aauth-access.json` | metadata: `auth_token_endpoint` (-11) / `token_endpoint` (-10), `jwks_uri`, `revocation_endpoint` |
 //! | `GET /.well-known/jwks.json` | the AS's signing key |
-//! | `POST /token` | the token endpoint, for person servers only ([`token`]) |
-//! | `GET/POST /pending/{id}` | payment and claims steps ([`token`]) |
+//! | `POST /token` | the token endpoint, for person servers only (`token.rs`) |
+//! | `GET/POST /pending/{id}` | payment and claims steps (`token.rs`) |
 //! | `POST /revoke` | revocation of tokens this AS issued |
 //!
 //! Requests must be signed by a person server signing as itself (`jwks_uri` scheme, see
-//! [`caller`]). Policy switches ([`AccessPolicy`]) make the AS ask for payment (`402`) or
+//! `caller.rs`). Policy switches ([`AccessPolicy`]) make the AS ask for payment (`402`) or
 //! for claims (`202 requirement=claims`) before it issues.
 
-pub mod caller;
-pub mod token;
+mod caller;
+mod token;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -8,14 +8,17 @@
 //!
 //! 1. `typ`, `dwk`, the resource's JWKS via its metadata, `exp`/`iat`, required claims;
 //! 2. `aud` is this PS, or an access server it federates with. The
-//!    `ps-resource-token-aud-ignored` flaw issues for any other `aud` as if it were its own;
+//!    `ps-resource-token-aud-ignored` flaw issues for any other `aud` as if it were its own.
+//!    An `interaction.url` must be https (PS-024); the scripted person then completes the
+//!    resource's own flow without a browser;
 //! 3. `agent_jkt` is the thumbprint of the signing key, or of `subagent_token.cnf.jwk`
 //!    for a parent-mediated request (`ps-agent-jkt-ignored` skips this);
 //! 4. -11: `presented_jti` names a retained person-token record (else `400
-//!    unknown_person_token`; `ps-unknown-presented-jti` carries on without one), and `ps`,
-//!    `sub`, `mission_s256`, `tenant` equal the record's, omission included
-//!    (`ps-mission-stripping-accepted` lets a dropped `mission_s256` through). -10: `agent`
-//!    names the requesting (sub-)agent and `mission.approver` is this PS;
+//!    unknown_person_token`; `ps-unknown-presented-jti` carries on without one), for the
+//!    same person and not revoked, whose `ps`, `sub`, `mission_s256` and `tenant` the
+//!    resource token repeats exactly, omission included (`ps-mission-stripping-accepted`
+//!    lets a dropped `mission_s256` through). -10: `agent` names the requesting
+//!    (sub-)agent and `mission.approver` is this PS;
 //! 5. the mission, if any, is this agent's and active (`403 mission_terminated`).
 //!
 //! Three-party token (PS-017): `iss` = `ps` = this PS, `dwk` `aauth-person.json`, `aud` =
@@ -38,6 +41,7 @@ use crate::role::endpoint::{
     validate_body_token, JsonBody, Reply,
 };
 use crate::role::flaw::Flaw;
+use crate::wire::identifier::validate_https_url;
 use crate::wire::problem::{ErrorCode, Problem};
 
 use super::caller::{self, Caller, SubAgent};
@@ -131,7 +135,8 @@ async fn flow(ps: &Arc<Ps>, request: &Request) -> Reply {
         ),
         None => (caller.person.clone(), None),
     };
-    let checked = check_resource_token(ps, &caller, subagent.as_ref(), &resource_token).await?;
+    let checked =
+        check_resource_token(ps, &caller, subagent.as_ref(), &person, &resource_token).await?;
     let owner = caller.id().to_string();
     let grant = TokenGrant {
         caller,
@@ -148,6 +153,7 @@ async fn flow(ps: &Arc<Ps>, request: &Request) -> Reply {
                         &ps,
                         &grant.caller,
                         grant.subagent.as_ref(),
+                        &grant.person,
                         &token,
                     )
                     .await
@@ -197,11 +203,13 @@ fn rt_refusal(detail: impl Into<String>) -> Response {
     token_refusal_detail(TokenKind::Resource, detail)
 }
 
-/// Check a resource token presented by `caller` (for `subagent`, when present).
+/// Check a resource token presented by `caller` (for `subagent`, when present) on behalf
+/// of `person`.
 pub(crate) async fn check_resource_token(
     ps: &Ps,
     caller: &Caller,
     subagent: Option<&SubAgent>,
+    person: &str,
     token: &str,
 ) -> Result<CheckedResourceToken, Response> {
     let expected = Expected::new(ps.cfg.profile, ps.now());
@@ -212,6 +220,11 @@ pub(crate) async fn check_resource_token(
         .typed()
         .map_err(|f| token_refusal(TokenKind::Resource, &f))?;
     let redeem = redeem_at(ps, &claims.aud)?;
+    if let Some(interaction) = &claims.interaction {
+        if validate_https_url(&interaction.url).is_err() {
+            return Err(rt_refusal("interaction.url must be an https URL"));
+        }
+    }
 
     let bound = subagent.map(|s| &s.key).unwrap_or(&caller.key);
     if !ps.has(Flaw::PsAgentJktIgnored) && claims.agent_jkt != bound.thumbprint() {
@@ -221,7 +234,7 @@ pub(crate) async fn check_resource_token(
     }
 
     let mission = if ps.p11() {
-        check_person_record(ps, &claims)?;
+        check_person_record(ps, &claims, person)?;
         claims.mission_s256.clone()
     } else {
         let agent = subagent
@@ -266,7 +279,7 @@ fn redeem_at(ps: &Ps, aud: &str) -> Result<Redeem, Response> {
 }
 
 /// Step 4 (-11): the resource token cites a person token this PS issued and agrees with it.
-fn check_person_record(ps: &Ps, claims: &ResourceClaims) -> Result<(), Response> {
+fn check_person_record(ps: &Ps, claims: &ResourceClaims, person: &str) -> Result<(), Response> {
     let presented = claims.presented_jti.as_deref().unwrap_or_default();
     let (record, revoked) = {
         let state = ps.state();
@@ -295,6 +308,11 @@ fn check_person_record(ps: &Ps, claims: &ResourceClaims) -> Result<(), Response>
     } else {
         claims.mission_s256 == record.mission_s256
     };
+    if record.person != person {
+        return Err(rt_refusal(
+            "presented_jti names a person token issued for someone else",
+        ));
+    }
     let mismatch = [
         ("ps", claims.ps.as_deref() == Some(record.ps.as_str())),
         ("sub", claims.sub.as_deref() == Some(record.sub.as_str())),

@@ -5,34 +5,34 @@
 //!
 //! | Path | Profile | What |
 //! |---|---|---|
-//! | `GET /.well-known/aauth-person.json` | all | metadata ([`metadata`]) |
+//! | `GET /.well-known/aauth-person.json` | all | metadata (`metadata.rs`) |
 //! | `GET /.well-known/jwks.json` | all | the PS's signing key |
-//! | `POST /person` | -11 | `person_token_endpoint` ([`person_token`]) |
-//! | `POST /token` | all | `auth_token_endpoint` (-11) / `token_endpoint` (-10) ([`auth_token`]) |
-//! | `POST /mission` | all | `mission_endpoint` ([`missions`]) |
+//! | `POST /person` | -11 | `person_token_endpoint` (`person_token.rs`) |
+//! | `POST /token` | all | `auth_token_endpoint` (-11) / `token_endpoint` (-10) (`auth_token.rs`) |
+//! | `POST /mission` | all | `mission_endpoint` (`missions.rs`) |
 //! | `POST /mission/{s256}` | -11 | mission `update` / `completion` |
-//! | `POST /permission`, `/audit`, `/interaction` | all | governance endpoints ([`governance`]) |
-//! | `POST /revoke` | all | `revocation_endpoint` ([`revocation`]) |
-//! | `GET/POST/DELETE /pending/{id}` | all | deferred responses ([`deferred`]) |
+//! | `POST /permission`, `/audit`, `/interaction` | all | governance endpoints (`governance.rs`) |
+//! | `POST /revoke` | all | `revocation_endpoint` (`revocation.rs`) |
+//! | `GET/POST/DELETE /pending/{id}` | all | deferred responses (`deferred.rs`) |
 //! | `POST /_harness/decide` | all | the scripted person's decision hook ([`crate::role::approver`]) |
 //!
 //! Every agent endpoint authenticates the request with the shared verifier
-//! ([`crate::verify`]) and requires an agent token (see [`caller`]); four-party requests go
-//! to the AS named by the resource token's `aud` ([`federation`]). Planted flaws
+//! ([`crate::verify`]) and requires an agent token (see `caller.rs`); four-party requests go
+//! to the AS named by the resource token's `aud` (`federation.rs`). Planted flaws
 //! ([`crate::role::flaw`]) for this role are read from [`PersonServerConfig::flaws`]; each
 //! sits at one spot, named in the module that carries it.
 
-pub mod auth_token;
-pub mod caller;
-pub mod deferred;
-pub mod federation;
-pub mod governance;
-pub mod metadata;
+mod auth_token;
+mod caller;
+mod deferred;
+mod federation;
+mod governance;
+mod metadata;
 pub mod mission_store;
-pub mod missions;
-pub mod person_token;
+mod missions;
+mod person_token;
 pub mod records;
-pub mod revocation;
+mod revocation;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
