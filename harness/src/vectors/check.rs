@@ -9,6 +9,7 @@ use crate::httpsig::profile::ProfileRequirements;
 use crate::jose::Alg;
 use crate::message::Request;
 use crate::profile::Profile;
+use crate::role::flaw::Flaws;
 use crate::role::Role;
 use crate::verify::{verify_request, Rejection, StaticKeys, VerifiedRequest, VerifierConfig};
 use crate::wire::signature_key::Scheme;
@@ -79,7 +80,13 @@ fn run_ready<F: Future>(future: F) -> Option<F::Output> {
 /// Run `vector` through the harness verifier: `Ok` when the verdict matches `expected`,
 /// else what went wrong.
 pub fn check_vector(vector: &Vector) -> Result<(), String> {
-    let config = verifier_for(vector)?;
+    check_vector_with(vector, &Flaws::none())
+}
+
+/// [`check_vector`] against a verifier (and key source) carrying `flaws`: how the vectors
+/// prove they catch planted bugs.
+pub fn check_vector_with(vector: &Vector, flaws: &Flaws) -> Result<(), String> {
+    let config = verifier_for(vector)?.with_flaws(flaws.clone());
     let request = request_for(vector)?;
     let required: Vec<String> = config
         .requirements
@@ -93,7 +100,7 @@ pub fn check_vector(vector: &Vector) -> Result<(), String> {
             vector.verifier.required_components
         ));
     }
-    let keys = keys_for(vector);
+    let keys = keys_for(vector).with_flaws(flaws.clone());
     let outcome = run_ready(verify_request(&request, &config, &keys, vector.now))
         .ok_or("the verifier waited on the in-memory key source")?;
     judge(&vector.expected, &outcome)

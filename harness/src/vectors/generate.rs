@@ -6,8 +6,8 @@
 use serde_json::{json, Value};
 
 use super::fixtures::{
-    agent_es256_key, agent_key, ap_key, as_key, identifier_of, ps_key, ps_post, resource_get,
-    Credential, World, AGENT_ID, AP, AP_KID, AS, AS_KID, NOW, PS, PS_KID,
+    agent_es256_key, agent_key, ap_key, as_key, ps_key, ps_post, resource_get, Credential, World,
+    AGENT_ID, AP, AP_KID, AS, AS_KID, NOW, PS, PS_KID,
 };
 use super::format::{
     Alternative, DefectRef, Document, ExpectedOutcome, IssuerDocuments, KeyEntry, RequestSpec,
@@ -320,7 +320,7 @@ pub fn build_file(profile: Profile) -> Result<VectorFile, GenerateError> {
     let post = Base::new(profile, Credential::Agent, agent_key(), Role::PersonServer);
     request_defects(&mut c, &get)?;
     ps_request_defects(&mut c, &post)?;
-    token_defects(&mut c, &get, &agent_token_defects(profile))?;
+    token_defects(&mut c, &get, &agent_token_defects())?;
     for &credential in &credentials[1..] {
         let base = Base::new(profile, credential, agent_key(), Role::Resource);
         token_defects(&mut c, &base, &shared_token_defects(credential))?;
@@ -586,7 +586,7 @@ fn tc(
 
 const JWT: &[&str] = &["invalid_jwt"];
 
-fn agent_token_defects(profile: Profile) -> Vec<TokenCase> {
+fn agent_token_defects() -> Vec<TokenCase> {
     use TokenDefect as T;
     let mut cases = vec![
         tc("typ:JWT", T::Typ("JWT".into()), "TOK-001", JWT),
@@ -749,7 +749,6 @@ fn agent_token_defects(profile: Profile) -> Vec<TokenCase> {
         "TOK-016",
         &[],
     ));
-    let _ = profile;
     cases
 }
 
@@ -1095,6 +1094,5 @@ fn verifier_settings(c: &mut Collector, profile: Profile) -> Result<(), Generate
             ExpectedOutcome::signature(&["unsupported_algorithm"]),
         )
     });
-    let _ = identifier_of(Role::Resource);
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! Our AAuth request vectors: fixed keys and clock ([`fixtures`]), the file format
-//! ([`format`]), the generator ([`generate`]) and the checker ([`check`]). The files live
+//! ([`mod@format`]), the generator ([`mod@generate`]) and the checker ([`check`]). The files live
 //! under `vectors/aauth/` so implementations in any language can replay them; see
 //! `vectors/README.md`.
 //!
@@ -233,6 +233,31 @@ mod tests {
             v2.header("signature").as_deref(),
             Some(DERIVED_V2_SIGNATURE)
         );
+    }
+
+    /// Every verifier flaw makes at least one vector fail, except the two that need state
+    /// across requests (covered by the verifier's own tests).
+    #[test]
+    fn the_vectors_catch_every_stateless_verifier_flaw() {
+        use crate::role::flaw::{Flaw, Flaws};
+        let files =
+            [super::generate::build_file(crate::profile::Profile::Aauth11).expect("builds")];
+        let stateful = [Flaw::NoCnfBinding, Flaw::NoRefetchFloor];
+        let verifier_level = Flaw::ALL.iter().filter(|f| {
+            (f.requirement().starts_with("SIG-") || f.requirement().starts_with("TOK-"))
+                && **f != Flaw::ForbiddenWithSignatureError
+                && !stateful.contains(f)
+        });
+        for flaw in verifier_level {
+            // Vectors for the flaw's own requirement first, so the search ends early.
+            let mut candidates: Vec<&super::format::Vector> =
+                files.iter().flat_map(|f| f.vectors.iter()).collect();
+            candidates.sort_by_key(|v| v.requirement != flaw.requirement());
+            let caught = candidates
+                .iter()
+                .any(|v| super::check::check_vector_with(v, &Flaws::one(*flaw)).is_err());
+            assert!(caught, "no vector catches {}", flaw.id());
+        }
     }
 
     #[test]
