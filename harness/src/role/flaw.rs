@@ -50,7 +50,7 @@ flaws! {
     // ---- request verification (resource, PS and AS share the verifier) ----
     /// Any header may be missing; the verifier carries on with what it has.
     MissingHeaderTolerated = ("missing-header-tolerated", Resource, "SIG-001",
-        "a request without Signature-Key is treated as an anonymous request and served"),
+        "a request without Signature or Signature-Input is served on its Signature-Key token alone"),
     /// `@authority` is not among the components the verifier insists on.
     AuthorityNotRequired = ("authority-not-required", Resource, "SIG-002",
         "a signature that does not cover @authority is accepted"),
@@ -128,9 +128,10 @@ flaws! {
     /// trimmed.
     IssuerLoose = ("issuer-loose", Resource, "TOK-006",
         "token iss is normalised (case, trailing slash) instead of compared exactly"),
-    /// `cnf.jwk` is never compared with the signing key.
+    /// `cnf.jwk` is never compared with the signing key: the verifier pins the first key it
+    /// saw for an agent and checks later signatures with that.
     NoCnfBinding = ("no-cnf-binding", Resource, "TOK-007",
-        "the token's cnf.jwk is not compared with the key that signed the request"),
+        "the request signature is checked with the key first seen for the agent, not the token's cnf.jwk"),
     /// A token without `cnf` falls back to the key in the JWKS.
     CnfOptional = ("cnf-optional", Resource, "TOK-008",
         "a token without cnf is accepted, the request signature being checked with the issuer key"),
