@@ -232,6 +232,12 @@ flaws! {
     /// A terminated mission keeps working.
     PsTerminatedMissionUsable = ("ps-terminated-mission-usable", PersonServer, "PS-034",
         "person tokens are still issued for a completed mission"),
+    /// The three-party auth token ignores the agent token's expiry.
+    PsAuthTokenUncapped = ("ps-auth-token-uncapped", PersonServer, "PS-017",
+        "three-party auth tokens outlive the presenting agent token"),
+    /// Whatever the AS returns is handed to the agent unverified.
+    PsAsTokenUnverified = ("ps-as-token-unverified", PersonServer, "PS-016",
+        "an auth token from the access server is returned to the agent without verification"),
 
     // ---- access server ----
     /// The AS accepts a resource token relayed by a PS other than the one it names.

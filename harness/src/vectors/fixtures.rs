@@ -1,7 +1,7 @@
 //! The fixed parties every AAuth vector and verifier test uses: keys from published test
 //! vectors or fixed seeds, a fixed clock, and a [`World`] that mints their tokens, publishes
-//! their documents and signs requests. Everything is deterministic (Ed25519 signatures are;
-//! ES256 signatures are not, so only Ed25519 vectors are compared byte for byte).
+//! their documents and signs requests. Everything is deterministic: Ed25519 signatures are
+//! by construction, and ES256 signing uses RFC 6979 nonces.
 
 use sha2::Digest as _;
 

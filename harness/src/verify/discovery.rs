@@ -145,8 +145,10 @@ struct CachedSet {
 struct State {
     /// (issuer, dwk) → the set last fetched through that document.
     sets: BTreeMap<(String, String), CachedSet>,
-    /// issuer → when its keys were last fetched (or tried).
-    last_fetch: BTreeMap<String, i64>,
+    /// (issuer, dwk) → when its keys were last fetched (or tried), and why the last try
+    /// failed if it did: within the floor a failure is answered again rather than refetched,
+    /// so a flood of tokens naming a broken issuer costs it one fetch a minute.
+    last_fetch: BTreeMap<(String, String), (i64, Option<ResolveError>)>,
     /// URL → GETs sent.
     fetches: BTreeMap<String, u64>,
 }
@@ -280,11 +282,17 @@ impl Discovery {
                 }
                 None => None,
             };
-            let floor_passed = state
-                .last_fetch
-                .get(iss)
-                .is_none_or(|t| now.saturating_sub(*t) >= REFETCH_FLOOR);
-            (fresh, floor_passed || self.flaws.has(Flaw::NoRefetchFloor))
+            let last = state.last_fetch.get(&key).cloned();
+            let floor_passed = last
+                .as_ref()
+                .is_none_or(|(t, _)| now.saturating_sub(*t) >= REFETCH_FLOOR);
+            let may_fetch = floor_passed || self.flaws.has(Flaw::NoRefetchFloor);
+            if !may_fetch && fresh.is_none() {
+                if let Some((_, Some(error))) = last {
+                    return Err(error);
+                }
+            }
+            (fresh, may_fetch)
         };
         if let Some(set) = &cached {
             match select_key(&set.jwks, kid, self.rules, &self.flaws) {
@@ -300,7 +308,7 @@ impl Discovery {
                 )),
             });
         }
-        self.lock().last_fetch.insert(iss.to_string(), now);
+        self.lock().last_fetch.insert(key.clone(), (now, None));
         match self.fetch_set(iss, dwk).await {
             Ok(jwks) => {
                 let result = select_key(&jwks, kid, self.rules, &self.flaws);
@@ -316,7 +324,10 @@ impl Discovery {
             // A failed refresh keeps trusting what was fetched before.
             Err(e) => match cached {
                 Some(set) => select_key(&set.jwks, kid, self.rules, &self.flaws),
-                None => Err(e),
+                None => {
+                    self.lock().last_fetch.insert(key, (now, Some(e.clone())));
+                    Err(e)
+                }
             },
         }
     }

@@ -7,13 +7,13 @@ use super::*;
 use crate::defect::{RequestDefect, Tamper};
 use crate::jose::claims::TokenKind;
 use crate::jose::mutate::TokenDefect;
-use crate::jose::{Alg, SigningKey};
+use crate::jose::Alg;
 use crate::message::{Fields, Request};
 use crate::profile::Profile;
 use crate::role::flaw::{Flaw, Flaws};
 use crate::role::Role;
 use crate::vectors::fixtures::{
-    agent_es256_key, ps_post, resource_get, Credential, World, AP, NOW, PS, RESOURCE,
+    agent_es256_key, ps_post, resource_get, Credential, World, AP, NOW, RESOURCE,
 };
 use crate::wire::signature_error::SignatureErrorCode as Code;
 use crate::wire::signature_key::Scheme;
@@ -686,5 +686,4 @@ fn every_sig_and_tok_flaw_is_planted_here() {
             assert!(here.contains(f), "{f:?} is not planted in the verifier");
         }
     }
-    let _ = (PS, SigningKey::from_seed(&Alg::ED25519, [1; 32]));
 }
