@@ -14,16 +14,16 @@
 //! The evil twins publish perfectly valid metadata and keys of their own: a case that gets a
 //! token from one accepted has shown a trust failure, not a parsing one.
 //!
-//! The PS and AS are stand-ins (module `stand_in`) until the reference PS and AS roles serve these
-//! names. Cases use the helpers: [`World::new_agent`], [`World::mint_person_token`],
+//! The PS and AS are the reference roles ([`crate::role::person_server`],
+//! [`crate::role::access_server`]): the trusted PS serves agents of the trusted AP and
+//! federates with the trusted AS; the evil PS serves anyone and federates with the evil AS.
+//! Cases use the helpers: [`World::new_agent`], [`World::mint_person_token`],
 //! [`World::mint_auth_token`], [`World::client`], and [`World::serve_target`] to run a
 //! reference role as a built-in target over real loopback HTTP. A launched target gets
 //! [`World::launch_env`]: routes, CA and `AAUTH_HARNESS_TRUSTED`.
 //!
 //! Lifetime: [`World::start`] needs a tokio runtime; [`World::shutdown`] (or dropping the
 //! World) stops every listener.
-
-mod stand_in;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -40,18 +40,19 @@ use crate::jose::mutate::{mint, TokenDefect};
 use crate::jose::Alg;
 use crate::message::Request;
 use crate::profile::Profile;
+use crate::role::access_server::{AccessServer, AccessServerConfig};
 use crate::role::agent::{AgentFlow, HarnessAgent};
 use crate::role::agent_provider::{AgentProvider, AgentProviderConfig};
 use crate::role::flaw::Flaws;
+use crate::role::person_server::{PersonServer, PersonServerConfig, UnsupportedKeyAlg};
 use crate::role::resource::{Resource, ResourceConfig, ResourceOptions};
-use crate::role::{derived_key, identifier_host, Role};
+use crate::role::{derived_key, Role};
 use crate::target::client::HttpClient;
 use crate::target::launch::LaunchContext;
 use crate::verify::{Discovery, KeySource};
 
-use stand_in::{
-    IssuedPersonToken, PersonRecords, PsInner, StandInAccessServer, StandInPersonServer,
-};
+/// The person every World agent acts for (the reference PS's default person).
+pub const PERSON: &str = "person-1";
 
 /// The environment variable naming the identifiers a launched target should trust.
 pub const TRUSTED_ENV: &str = "AAUTH_HARNESS_TRUSTED";
@@ -171,6 +172,9 @@ pub enum WorldError {
     /// The issuer host failed.
     #[error(transparent)]
     Host(#[from] HostError),
+    /// A reference role refused its key algorithm.
+    #[error(transparent)]
+    Key(#[from] UnsupportedKeyAlg),
     /// The role cannot be served as a built-in target (agents are clients).
     #[error("{0} cannot be served as a built-in target")]
     NotServable(Role),
@@ -183,8 +187,8 @@ pub struct World {
     ap: AgentProvider,
     evil_ap: AgentProvider,
     resource: Resource,
-    issuers: Vec<(Party, TokenIssuer)>,
-    records: PersonRecords,
+    person_servers: [PersonServer; 2],
+    access_servers: [AccessServer; 2],
     agents: AtomicU64,
     minted: AtomicU64,
 }
@@ -199,13 +203,51 @@ impl std::fmt::Debug for World {
     }
 }
 
-fn server_issuer(seed: u64, party: Party, profile: Profile) -> TokenIssuer {
-    let id = party.identifier();
-    TokenIssuer::new(
-        derived_key(seed, &format!("{id}#signing"), &Alg::ED25519),
-        &format!("{}-ed25519-1", identifier_host(&id)),
-        profile,
-    )
+/// The key seed of a server the World hosts, from the run seed and its identifier.
+fn server_seed(seed: u64, identifier: &str) -> [u8; 32] {
+    derived_key(seed, &format!("{identifier}#signing"), &Alg::ED25519).secret_bytes()
+}
+
+/// The reference PS at `identifier`, federating with `access_server`, serving agents of
+/// `agent_provider` only (or of any provider when `None`).
+fn person_server(
+    host: &IssuerHost,
+    config: &WorldConfig,
+    identifier: &str,
+    agent_provider: Option<&str>,
+    access_server: &str,
+    flaws: Flaws,
+) -> Result<PersonServer, WorldError> {
+    let keys = discovery(host, &config.clock, config.profile, &flaws);
+    let mut ps = PersonServerConfig::new(identifier, config.profile, keys, host.client())
+        .with_clock(config.clock.clone())
+        .with_seed(server_seed(config.seed, identifier))
+        .with_flaws(flaws)
+        .trust_access_server(access_server);
+    if let Some(ap) = agent_provider {
+        ps = ps.trust_agent_provider(ap);
+    }
+    Ok(PersonServer::new(ps)?)
+}
+
+/// The reference AS at `identifier`, taking requests from `person_server` only (or from
+/// any PS when `None`).
+fn access_server(
+    host: &IssuerHost,
+    config: &WorldConfig,
+    identifier: &str,
+    person_server: Option<&str>,
+    flaws: Flaws,
+) -> Result<AccessServer, WorldError> {
+    let keys = discovery(host, &config.clock, config.profile, &flaws);
+    let mut as_config = AccessServerConfig::new(identifier, config.profile, keys, host.client())
+        .with_clock(config.clock.clone())
+        .with_seed(server_seed(config.seed, identifier))
+        .with_flaws(flaws);
+    if let Some(ps) = person_server {
+        as_config = as_config.trust_person_server(ps);
+    }
+    Ok(AccessServer::new(as_config)?)
 }
 
 /// Issuer-key discovery through `host`'s routes.
@@ -254,52 +296,38 @@ impl World {
         host.serve(Party::AgentProvider.name(), ap.clone())?;
         host.serve(Party::EvilAgentProvider.name(), evil_ap.clone())?;
 
-        let issuers: Vec<(Party, TokenIssuer)> = [
-            Party::PersonServer,
-            Party::AccessServer,
-            Party::EvilPersonServer,
-            Party::EvilAccessServer,
-        ]
-        .into_iter()
-        .map(|p| (p, server_issuer(seed, p, profile)))
-        .collect();
-        let issuer_of = |party: Party| {
-            issuers
-                .iter()
-                .find(|(p, _)| *p == party)
-                .map(|(_, i)| i.clone())
-                .unwrap_or_else(|| server_issuer(seed, party, profile))
-        };
-        let records = PersonRecords::default();
-        for (ps, as_) in [
-            (Party::PersonServer, Party::AccessServer),
-            (Party::EvilPersonServer, Party::EvilAccessServer),
-        ] {
-            let as_issuer = issuer_of(as_);
-            host.serve(
-                as_.name(),
-                StandInAccessServer {
-                    identifier: as_.identifier(),
-                    profile,
-                    issuer: as_issuer.clone(),
-                },
-            )?;
-            let stand_in = StandInPersonServer(Arc::new(PsInner {
-                identifier: ps.identifier(),
-                profile,
-                clock: clock.clone(),
-                seed,
-                issuer: issuer_of(ps),
-                access_server: Some((as_.identifier(), as_issuer)),
-                keys: discovery(&host, &clock, profile, &Flaws::none()),
-                records: if ps == Party::PersonServer {
-                    records.clone()
-                } else {
-                    PersonRecords::default()
-                },
-                minted: AtomicU64::new(0),
-            }));
-            host.serve(ps.name(), stand_in)?;
+        let (ap_id, ps_id, as_id) = (
+            Party::AgentProvider.identifier(),
+            Party::PersonServer.identifier(),
+            Party::AccessServer.identifier(),
+        );
+        let evil_ps_id = Party::EvilPersonServer.identifier();
+        let person_servers = [
+            person_server(&host, &config, &ps_id, Some(&ap_id), &as_id, Flaws::none())?,
+            person_server(
+                &host,
+                &config,
+                &evil_ps_id,
+                None,
+                &Party::EvilAccessServer.identifier(),
+                Flaws::none(),
+            )?,
+        ];
+        let access_servers = [
+            access_server(&host, &config, &as_id, Some(&ps_id), Flaws::none())?,
+            access_server(
+                &host,
+                &config,
+                &Party::EvilAccessServer.identifier(),
+                Some(&evil_ps_id),
+                Flaws::none(),
+            )?,
+        ];
+        for server in &person_servers {
+            host.serve(server.identifier(), server.clone())?;
+        }
+        for server in &access_servers {
+            host.serve(server.identifier(), server.clone())?;
         }
 
         let mut resource_config =
@@ -318,8 +346,8 @@ impl World {
             ap,
             evil_ap,
             resource,
-            issuers,
-            records,
+            person_servers,
+            access_servers,
             agents: AtomicU64::new(0),
             minted: AtomicU64::new(0),
         })
@@ -367,13 +395,41 @@ impl World {
             Party::AgentProvider => self.ap.issuer(&Alg::ED25519),
             Party::EvilAgentProvider => self.evil_ap.issuer(&Alg::ED25519),
             Party::Resource => self.resource.issuer(),
-            other => self
-                .issuers
-                .iter()
-                .find(|(p, _)| *p == other)
-                .map(|(_, i)| i)
-                .unwrap_or_else(|| self.resource.issuer()),
+            Party::PersonServer => self.person_servers[0].issuer(),
+            Party::EvilPersonServer => self.person_servers[1].issuer(),
+            Party::AccessServer => self.access_servers[0].issuer(),
+            Party::EvilAccessServer => self.access_servers[1].issuer(),
         }
+    }
+
+    /// The trusted PS (the reference role, with its scripted person).
+    pub fn ps(&self) -> &PersonServer {
+        &self.person_servers[0]
+    }
+
+    /// The untrusted PS.
+    pub fn evil_ps(&self) -> &PersonServer {
+        &self.person_servers[1]
+    }
+
+    /// The trusted AS.
+    pub fn access_server(&self) -> &AccessServer {
+        &self.access_servers[0]
+    }
+
+    /// The untrusted AS.
+    pub fn evil_access_server(&self) -> &AccessServer {
+        &self.access_servers[1]
+    }
+
+    /// The directed identifier the PS behind `party` (a PS, or the PS an AS serves) gives
+    /// the World's person at `resource`.
+    pub fn directed_sub(&self, party: Party, resource: &str) -> String {
+        let server = match party {
+            Party::EvilPersonServer | Party::EvilAccessServer => &self.person_servers[1],
+            _ => &self.person_servers[0],
+        };
+        server.directed_sub(PERSON, resource)
     }
 
     /// The trusted agent provider, PS and AS identifiers.
@@ -436,7 +492,7 @@ impl World {
         PersonClaims::new(
             &iss,
             resource,
-            &stand_in::directed_sub(self.config.seed, &iss, resource),
+            &self.directed_sub(ps, resource),
             &self.next_jti("pt"),
             &agent.public_key(),
             now,
@@ -445,7 +501,9 @@ impl World {
     }
 
     /// A person token from the trusted PS for `agent` at `resource` (aauth-11), with at most
-    /// one defect. The PS remembers it, so resource tokens citing it can be redeemed.
+    /// one defect. It is for presenting to a resource directly: the PS keeps no record of
+    /// it, so a resource token citing it is not redeemed there (an agent flow gets its
+    /// person tokens from the PS's `person_token_endpoint`).
     pub fn mint_person_token(
         &self,
         agent: &HarnessAgent,
@@ -453,14 +511,6 @@ impl World {
         defect: Option<&TokenDefect>,
     ) -> String {
         let claims = self.person_token_claims(Party::PersonServer, agent, resource);
-        self.records.insert(
-            &claims.jti,
-            IssuedPersonToken {
-                sub: claims.sub.clone(),
-                mission_s256: None,
-                tenant: None,
-            },
-        );
         self.mint_from(
             Party::PersonServer,
             TokenKind::Person,
@@ -496,7 +546,7 @@ impl World {
             now.saturating_add(3600),
         )
         .with_scope(scope);
-        let sub = stand_in::directed_sub(self.config.seed, &ps, resource);
+        let sub = self.directed_sub(issuer, resource);
         if self.config.profile.has_person_tokens() {
             claims.for_person(&ps, &sub)
         } else {
@@ -593,29 +643,19 @@ impl World {
                 self.host.serve(&name, AgentProvider::new(config))?;
             }
             Role::PersonServer => {
-                let as_issuer = self.issuer(Party::AccessServer).clone();
-                let stand_in = StandInPersonServer(Arc::new(PsInner {
-                    identifier: identifier.clone(),
-                    profile,
-                    clock,
-                    seed,
-                    issuer: server_issuer(seed, Party::PersonServer, profile),
-                    access_server: Some((Party::AccessServer.identifier(), as_issuer)),
-                    keys: self.key_source(&flaws),
-                    records: PersonRecords::default(),
-                    minted: AtomicU64::new(0),
-                }));
-                self.host.serve(&name, stand_in)?;
+                let ps = person_server(
+                    &self.host,
+                    &self.config,
+                    &identifier,
+                    None,
+                    &Party::AccessServer.identifier(),
+                    flaws,
+                )?;
+                self.host.serve(&name, ps)?;
             }
             Role::AccessServer => {
-                self.host.serve(
-                    &name,
-                    StandInAccessServer {
-                        identifier: identifier.clone(),
-                        profile,
-                        issuer: server_issuer(seed, Party::AccessServer, profile),
-                    },
-                )?;
+                let access = access_server(&self.host, &self.config, &identifier, None, flaws)?;
+                self.host.serve(&name, access)?;
             }
             Role::Agent => return Err(WorldError::NotServable(role)),
         }
