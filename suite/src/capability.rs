@@ -76,6 +76,21 @@ impl Capability {
         "egress-control",
         "admits harness issuers while refusing other private addresses",
     );
+    /// A resource path accepts person tokens (`[resource] person_path`).
+    pub const PERSON_TOKEN: Capability = Capability::new(
+        "person-token",
+        "a resource path accepts person tokens whose aud is the resource",
+    );
+    /// A resource path requires auth tokens (`[resource] auth_path`).
+    pub const AUTH_TOKEN: Capability = Capability::new(
+        "auth-token",
+        "a resource path requires auth tokens and challenges with requirement=auth-token",
+    );
+    /// Issues resource tokens at an `authorization_endpoint`.
+    pub const RESOURCE_TOKENS: Capability = Capability::new(
+        "resource-tokens",
+        "issues resource tokens at its authorization_endpoint",
+    );
     /// Implements R3 rich resource requests.
     pub const R3: Capability = Capability::new("r3", "implements R3 rich resource requests");
     /// Implements Budgets.
@@ -129,6 +144,9 @@ pub const ALL: &[Capability] = &[
     Capability::R3,
     Capability::BUDGETS,
     Capability::EVENTS,
+    Capability::PERSON_TOKEN,
+    Capability::AUTH_TOKEN,
+    Capability::RESOURCE_TOKENS,
 ];
 
 /// The capabilities a target declared.

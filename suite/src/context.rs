@@ -1,19 +1,27 @@
 //! The per-case context of the default registry, and the environment that builds it.
 //!
-//! [`CaseContext`] is what every case body in [`crate::cases`] receives. Today it carries the
-//! expansion's role, profile and target and the run's clock; the harness layers (target handle,
-//! hosted issuers, transcript) are added here as fields when they land, without changing any
-//! case signature or the runner. [`DeclaredTargets`] is the matching [`Environment`]: it serves
-//! each declared target's role under its profile and hands out contexts.
+//! [`DeclaredTargets`] is what planning sees (roles, profiles, capabilities). [`Harnessed`] is
+//! the same set once opened: a harness [`World`] per profile (the trusted and attacker parties
+//! under `https://*.harness.test`) and every target reachable. Each case gets a
+//! [`CaseContext`]: the target, the World of its profile, the run clock, and a client that
+//! records into the case's own transcript.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use aauth_harness::clock::Clock;
+use aauth_harness::jose::Alg;
+use aauth_harness::message::{Request, Response};
 use aauth_harness::profile::Profile;
+use aauth_harness::role::agent::HarnessAgent;
 use aauth_harness::role::Role;
+use aauth_harness::target::client::HttpClient;
+use aauth_harness::transcript::Transcript;
+use aauth_harness::world::World;
 use futures::future::BoxFuture;
 
 use crate::case::CaseRun;
+use crate::connect::{OpenTarget, Opened};
 use crate::outcome::HarnessError;
 use crate::runner::{Environment, TargetInfo};
 use crate::target::{DeclaredTarget, TargetError};
@@ -21,13 +29,70 @@ use crate::target::{DeclaredTarget, TargetError};
 /// What a case body of the default registry works with.
 #[derive(Clone, Debug)]
 pub struct CaseContext {
-    /// The implementation under test, as declared.
-    pub target: DeclaredTarget,
+    /// The implementation under test, opened.
+    pub target: Arc<OpenTarget>,
+    /// The harness-played parties for this profile.
+    pub world: Arc<World>,
     /// The run's clock; cases offset it, never read the system time.
     pub clock: Clock,
+    /// This case's transcript (shared with the runner).
+    pub transcript: Transcript,
 }
 
-/// Serves every declared target, one per (role, profile).
+impl CaseContext {
+    /// The role under test.
+    pub fn role(&self) -> Role {
+        self.target.role()
+    }
+
+    /// The profile this expansion runs under.
+    pub fn profile(&self) -> Profile {
+        self.target.profile()
+    }
+
+    /// Current time on the run clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// A client that reaches the target and every hosted party, recording into this case's
+    /// transcript as `party`.
+    pub fn client_as(&self, party: &str) -> HttpClient {
+        self.world
+            .host()
+            .client()
+            .with_transcript(self.transcript.clone())
+            .as_party(party)
+    }
+
+    /// A fresh agent (new Ed25519 key, new agent token from the trusted agent provider), so
+    /// no state an earlier case left in the target (replay caches, sessions) applies.
+    pub fn agent(&self) -> HarnessAgent {
+        self.world.new_agent(&Alg::ED25519)
+    }
+
+    /// A fresh agent with a key of `alg`.
+    pub fn agent_with(&self, alg: &Alg) -> HarnessAgent {
+        self.world.new_agent(alg)
+    }
+
+    /// An unsigned request to the target: `https` scheme, the target's `@authority`.
+    pub fn request(&self, method: &str, target: &str) -> Request {
+        Request::new(method, "https", &self.target.authority, target)
+    }
+
+    /// Sends `request` to the implementation under test. Transport failures are the
+    /// harness's to report (`Error`), never a verdict on the implementation.
+    pub async fn send(&self, request: &Request) -> Result<Response, HarnessError> {
+        let party = format!("{} under test", self.role());
+        self.client_as("harness")
+            .send_to(&party, &self.target.address, request)
+            .await
+            .map_err(|e| HarnessError::Transport(e.to_string()))
+    }
+}
+
+/// The targets as planning sees them: one per (role, profile).
 #[derive(Debug)]
 pub struct DeclaredTargets {
     targets: BTreeMap<(Role, Profile), DeclaredTarget>,
@@ -60,6 +125,11 @@ impl DeclaredTargets {
     pub fn targets(&self) -> impl Iterator<Item = &DeclaredTarget> {
         self.targets.values()
     }
+
+    /// The run clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
 }
 
 impl Environment for DeclaredTargets {
@@ -71,13 +141,66 @@ impl Environment for DeclaredTargets {
 
     fn context<'a>(&'a self, run: &'a CaseRun) -> BoxFuture<'a, Result<CaseContext, HarnessError>> {
         Box::pin(async move {
+            Err(HarnessError::Config(format!(
+                "{}: targets were declared but not opened",
+                run.id
+            )))
+        })
+    }
+}
+
+/// Declared targets, opened: what the runner runs against.
+#[derive(Debug)]
+pub struct Harnessed {
+    declared: DeclaredTargets,
+    opened: Opened,
+}
+
+impl Harnessed {
+    /// Opens every declared target (starting Worlds and launched processes).
+    pub async fn open(
+        declared: DeclaredTargets,
+        seed: u64,
+    ) -> Result<Harnessed, crate::connect::OpenError> {
+        let list: Vec<DeclaredTarget> = declared.targets().cloned().collect();
+        let opened = Opened::open(&list, seed, &declared.clock).await?;
+        Ok(Harnessed { declared, opened })
+    }
+
+    /// The opened targets.
+    pub fn opened(&self) -> &Opened {
+        &self.opened
+    }
+
+    /// Stops everything that was started.
+    pub async fn close(mut self) {
+        self.opened.close().await;
+    }
+}
+
+impl Environment for Harnessed {
+    type Context = CaseContext;
+
+    fn target(&self, role: Role, profile: Profile) -> Option<&TargetInfo> {
+        self.declared.target(role, profile)
+    }
+
+    fn context<'a>(&'a self, run: &'a CaseRun) -> BoxFuture<'a, Result<CaseContext, HarnessError>> {
+        Box::pin(async move {
+            let key = (run.role(), run.profile);
             let target = self
+                .opened
                 .targets
-                .get(&(run.role(), run.profile))
+                .get(&key)
                 .ok_or_else(|| HarnessError::Config(format!("no target for {}", run.id)))?;
+            let world = self.opened.worlds.get(&run.profile).ok_or_else(|| {
+                HarnessError::Config(format!("no harness world for {}", run.profile))
+            })?;
             Ok(CaseContext {
                 target: target.clone(),
-                clock: self.clock.clone(),
+                world: world.clone(),
+                clock: self.declared.clock.clone(),
+                transcript: run.transcript.clone(),
             })
         })
     }

@@ -22,6 +22,7 @@ pub mod capability;
 pub mod case;
 pub mod cases;
 pub mod cli;
+pub mod connect;
 pub mod context;
 pub mod coverage;
 pub mod expect;

@@ -11,7 +11,8 @@ use aauth_harness::profile::Profile;
 use super::args::RunArgs;
 use super::settings::{check_filter_selects, resolve_targets, run_settings};
 use super::{harness_error, progress, usage_error};
-use crate::context::DeclaredTargets;
+use crate::connect::OpenError;
+use crate::context::{DeclaredTargets, Harnessed};
 use crate::expect::{ExitStatus, Judgement};
 use crate::index;
 use crate::registry::default_registry;
@@ -55,12 +56,24 @@ pub fn execute(args: &RunArgs, sinks: &ReportSinks, command_line: &[String]) -> 
     let started = Instant::now();
     crate::panic_guard::quiet_case_panics();
     let mut progress = progress::for_stderr();
-    let results = runtime.block_on(runner::run(
-        &plan,
-        &env,
-        &settings.options,
-        progress.as_mut(),
-    ));
+    let seed = settings.options.seed;
+    let opened = runtime.block_on(async {
+        if plan.is_empty() {
+            return Ok(None);
+        }
+        Harnessed::open(env, seed).await.map(Some)
+    });
+    let results = match opened {
+        Err(OpenError::Usage(message)) => return usage_error(message),
+        Err(OpenError::Harness(message)) => return harness_error(message),
+        Ok(None) => Vec::new(),
+        Ok(Some(harnessed)) => runtime.block_on(async {
+            let results =
+                runner::run(&plan, &harnessed, &settings.options, progress.as_mut()).await;
+            harnessed.close().await;
+            results
+        }),
+    };
     let elapsed = started.elapsed();
 
     let baseline = settings.baseline.as_ref().map(|(_, b)| b);
