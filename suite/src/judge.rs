@@ -22,6 +22,9 @@ pub type EndpointAlternative = (u16, &'static str);
 pub enum Expect {
     /// Served: any 2xx.
     Served,
+    /// Past signature verification: not a `401`, no `Signature-Error`, not a server error.
+    /// The endpoint may still refuse the business request after verifying it.
+    SignatureAccepted,
     /// Refused as a signature or credential failure: a `Signature-Error` whose code is one of
     /// `codes`, or one of the endpoint alternatives.
     SignatureRejected {
@@ -105,6 +108,21 @@ pub fn judge(expect: &Expect, response: &Response, at_fault: Role) -> Outcome {
                         got: response.status,
                     },
                     vec!["2xx".into()],
+                )
+            }
+        }
+        Expect::SignatureAccepted => {
+            if response.status != 401
+                && response.status < 500
+                && !response.has_header("signature-error")
+            {
+                Outcome::Pass
+            } else {
+                fail(
+                    Mismatch::Other(format!(
+                        "the signature was refused ({seen}) where the spec requires it to verify"
+                    )),
+                    vec!["any answer past signature verification".into()],
                 )
             }
         }

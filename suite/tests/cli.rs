@@ -92,7 +92,7 @@ fn list_explain_and_coverage_work_on_the_index() {
     let coverage = conform(&["coverage"]);
     assert_eq!(coverage.status.code(), Some(0));
     let text = String::from_utf8_lossy(&coverage.stdout);
-    assert!(text.contains("missing  SIG-001"), "{text}");
+    assert!(text.contains("missing  PS-044"), "{text}");
     assert!(text.contains("excluded AGT-037"), "{text}");
 }
 
@@ -101,7 +101,7 @@ fn target_files_are_read_and_checked() {
     let good = scratch("resource.toml");
     std::fs::write(
         &good,
-        "name = \"example\"\nrole = \"resource\"\nprofile = \"aauth-10\"\nurl = \"http://127.0.0.1:1\"\ncapabilities = [\"es256\"]\n",
+        "name = \"example\"\nrole = \"resource\"\nprofile = \"aauth-10\"\nidentifier = \"https://example.test\"\nurl = \"http://127.0.0.1:1\"\ncapabilities = [\"es256\"]\n",
     )
     .unwrap();
     let good = good.to_str().unwrap();

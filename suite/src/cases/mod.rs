@@ -11,9 +11,10 @@
 //! and only run from the suite's own tests.
 
 pub mod selftest;
+pub mod verification;
 
 use crate::case::Case;
 use crate::context::CaseContext;
 
 /// Every case module of the default registry, in listing order.
-pub const MODULES: &[&[Case<CaseContext>]] = &[];
+pub const MODULES: &[&[Case<CaseContext>]] = &[verification::CASES, verification::DEFECTS];

@@ -193,14 +193,16 @@ pub fn resolve_targets(
     selected_profiles: &[Profile],
 ) -> Result<Vec<DeclaredTarget>, UsageError> {
     let builtin_profiles: &[Profile] = if selected_profiles.is_empty() {
-        &[Profile::Aauth11]
+        &[Profile::Aauth11, Profile::Aauth10]
     } else {
         selected_profiles
     };
     let defaults: Vec<TargetSpec>;
     let specs = if specs.is_empty() {
+        // The agent is a client: it cannot be served as a target, only driven.
         defaults = Role::ALL
             .into_iter()
+            .filter(|role| *role != Role::Agent)
             .map(|role| TargetSpec::Builtin { role, flaw: None })
             .collect();
         &defaults
