@@ -5,6 +5,7 @@
 //! negative case needs (see [`defect`]).
 #![deny(missing_docs)]
 
+pub mod bench;
 pub mod clock;
 pub mod defect;
 pub mod host;

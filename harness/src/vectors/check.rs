@@ -68,7 +68,7 @@ pub fn keys_for(vector: &Vector) -> StaticKeys {
 
 /// Drive a future that never waits (the in-memory key source answers at once), without a
 /// runtime, so the checker can run inside or outside one.
-fn run_ready<F: Future>(future: F) -> Option<F::Output> {
+pub(crate) fn run_ready<F: Future>(future: F) -> Option<F::Output> {
     let mut future = pin!(future);
     let mut cx = Context::from_waker(Waker::noop());
     match future.as_mut().poll(&mut cx) {

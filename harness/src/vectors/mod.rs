@@ -1,20 +1,31 @@
-//! Our AAuth request vectors: fixed keys and clock ([`fixtures`]), the file format
-//! ([`mod@format`]), the generator ([`mod@generate`]) and the checker ([`check`]). The files live
-//! under `vectors/aauth/` so implementations in any language can replay them; see
-//! `vectors/README.md`.
+//! The test vectors under `vectors/`, as library code so `cargo test` and
+//! `aauth-conform vectors` check them the same way. Three families ([`Family`]):
 //!
-//! [`generate()`] writes the files; [`verify()`] regenerates them in memory and compares
-//! byte for byte, then runs every vector through [`crate::verify::verify_request`] and
-//! checks the verdict.
+//! - `aauth/`: our AAuth request vectors: fixed keys and clock ([`fixtures`]), the file
+//!   format ([`mod@format`]), the generator ([`mod@generate`]) and the checker ([`check`]).
+//!   [`generate()`] writes the files; [`verify()`] regenerates them in memory and compares
+//!   byte for byte, then runs every vector through [`crate::verify::verify_request`] and
+//!   checks the verdict.
+//! - `rfc9421/`: RFC 9421 Appendix B, loaded and checked by [`rfc9421`].
+//! - `jose/`: RFC 7638 and RFC 8037 examples and the derived agent token, by [`jose`].
+//!
+//! [`verify_all`] checks every family under one root and returns one [`FileReport`] per
+//! file. A vector that fails is a report entry; a file that is missing, unreadable or does
+//! not follow its format is a [`VectorError`], because then nothing about it can be
+//! counted. See `vectors/README.md` for the formats.
 
 pub mod check;
 pub mod fixtures;
 pub mod format;
 pub mod generate;
+pub mod jose;
+pub mod report;
+pub mod rfc9421;
 
 use std::path::{Path, PathBuf};
 
 use format::{VectorFile, Verdict};
+pub use report::{Family, FileReport, VectorFailure, VerdictCounts};
 
 /// Why vectors could not be generated or checked (not: a vector that fails, which is a
 /// [`FileReport`] failure).
@@ -41,6 +52,52 @@ pub enum VectorError {
     Generate(#[from] generate::GenerateError),
 }
 
+impl VectorError {
+    /// `path` does not follow its format, because of `reason`.
+    pub fn format(path: &Path, reason: impl std::fmt::Display) -> Self {
+        VectorError::Format {
+            path: path.to_path_buf(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// True when the committed data is at fault (missing, unreadable, malformed), false
+    /// when the harness itself failed.
+    pub fn is_data_error(&self) -> bool {
+        !matches!(self, VectorError::Generate(_))
+    }
+}
+
+/// Read a vector file as text.
+fn read(path: &Path) -> Result<String, VectorError> {
+    std::fs::read_to_string(path).map_err(|source| VectorError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The `*.json` files directly in `dir`, sorted.
+fn json_files(dir: &Path) -> Result<Vec<PathBuf>, VectorError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| VectorError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|source| VectorError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?
+            .path();
+        if path.extension().is_some_and(|e| e == "json") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
 /// Counts for one generated file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileSummary {
@@ -48,12 +105,8 @@ pub struct FileSummary {
     pub path: PathBuf,
     /// Vectors in it.
     pub total: usize,
-    /// `valid` vectors.
-    pub valid: usize,
-    /// `invalid` vectors.
-    pub invalid: usize,
-    /// `acceptable` vectors.
-    pub acceptable: usize,
+    /// Their expected verdicts.
+    pub verdicts: VerdictCounts,
 }
 
 /// What [`generate()`] wrote.
@@ -63,42 +116,16 @@ pub struct Summary {
     pub files: Vec<FileSummary>,
 }
 
-/// What [`verify()`] found for one file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FileReport {
-    /// The file checked.
-    pub path: PathBuf,
-    /// Whether the committed bytes equal the generator's output.
-    pub identical: bool,
-    /// Vectors in the committed file.
-    pub total: usize,
-    /// `valid` vectors.
-    pub valid: usize,
-    /// `invalid` vectors.
-    pub invalid: usize,
-    /// `acceptable` vectors.
-    pub acceptable: usize,
-    /// Vectors whose verdict the harness verifier reproduced.
-    pub passed: usize,
-    /// Vectors it did not.
-    pub failed: usize,
-    /// `id: reason` for each failure (and a line for a byte difference).
-    pub failures: Vec<String>,
-}
-
-impl FileReport {
-    /// True when the file is as generated and every vector passed.
-    pub fn ok(&self) -> bool {
-        self.identical && self.failed == 0 && self.failures.is_empty()
-    }
-}
-
-/// The committed directory, `vectors/aauth` at the repository root.
-pub fn default_dir() -> PathBuf {
+/// The committed vectors, `vectors/` at the repository root (next to this crate).
+pub fn default_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("..")
         .join("vectors")
-        .join("aauth")
+}
+
+/// The committed AAuth vectors, `vectors/aauth` at the repository root.
+pub fn default_dir() -> PathBuf {
+    default_root().join(Family::Aauth.as_str())
 }
 
 /// The exact text of the file for one profile.
@@ -108,21 +135,21 @@ pub fn render(file: &VectorFile) -> String {
     text
 }
 
-fn counts(file: &VectorFile) -> (usize, usize, usize) {
+fn counts(file: &VectorFile) -> VerdictCounts {
     let n = |v: Verdict| {
         file.vectors
             .iter()
             .filter(|x| x.expected.result == v)
             .count()
     };
-    (
-        n(Verdict::Valid),
-        n(Verdict::Invalid),
-        n(Verdict::Acceptable),
-    )
+    VerdictCounts {
+        valid: n(Verdict::Valid),
+        invalid: n(Verdict::Invalid),
+        acceptable: n(Verdict::Acceptable),
+    }
 }
 
-/// Write every vector file into `dir` (normally [`default_dir`]), creating it.
+/// Write every AAuth vector file into `dir` (normally [`default_dir`]), creating it.
 pub fn generate(dir: &Path) -> Result<Summary, VectorError> {
     std::fs::create_dir_all(dir).map_err(|source| VectorError::Io {
         path: dir.to_path_buf(),
@@ -136,72 +163,67 @@ pub fn generate(dir: &Path) -> Result<Summary, VectorError> {
             path: path.clone(),
             source,
         })?;
-        let (valid, invalid, acceptable) = counts(&file);
         files.push(FileSummary {
             path,
             total: file.vectors.len(),
-            valid,
-            invalid,
-            acceptable,
+            verdicts: counts(&file),
         });
     }
     Ok(Summary { files })
 }
 
-/// Check the committed files in `dir`: each must equal the generator's output byte for
-/// byte and load strictly, and every vector must get its expected verdict from the harness
-/// verifier.
+/// Check the committed AAuth files in `dir`: each must equal the generator's output byte
+/// for byte and load strictly, and every vector must get its expected verdict from the
+/// harness verifier. No other `*.json` may sit beside them.
 pub fn verify(dir: &Path) -> Result<Vec<FileReport>, VectorError> {
+    for path in json_files(dir)? {
+        let known = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| generate::FILES.iter().any(|(name, _)| *name == n));
+        if !known {
+            return Err(VectorError::format(
+                &path,
+                "not a generated AAuth vector file (`vectors generate` writes only aauth-11.json and aauth-10.json)",
+            ));
+        }
+    }
     let mut reports = Vec::new();
     for (name, profile) in generate::FILES {
         let path = dir.join(name);
-        let committed = std::fs::read_to_string(&path).map_err(|source| VectorError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        let fresh = render(&generate::build_file(profile)?);
+        let committed = read(&path)?;
         let file: VectorFile =
-            serde_json::from_str(&committed).map_err(|e| VectorError::Format {
-                path: path.clone(),
-                reason: e.to_string(),
-            })?;
+            serde_json::from_str(&committed).map_err(|e| VectorError::format(&path, e))?;
         if file.format != format::FORMAT {
-            return Err(VectorError::Format {
-                path,
-                reason: format!("format is {:?}, expected {:?}", file.format, format::FORMAT),
-            });
-        }
-        let identical = committed == fresh;
-        let mut failures = Vec::new();
-        if !identical {
-            failures.push(format!(
-                "{name} differs from the generator's output: regenerate with `aauth-conform vectors generate`"
+            return Err(VectorError::format(
+                &path,
+                format!("format is {:?}, expected {:?}", file.format, format::FORMAT),
             ));
         }
-        let mut passed = 0;
-        let mut failed = 0;
-        for vector in &file.vectors {
-            match check::check_vector(vector) {
-                Ok(()) => passed += 1,
-                Err(reason) => {
-                    failed += 1;
-                    failures.push(format!("{}: {reason}", vector.id));
-                }
-            }
+        let fresh = render(&generate::build_file(profile)?);
+        let mut report = FileReport::new(Family::Aauth, path);
+        report.identical = Some(committed == fresh);
+        report.verdicts = Some(counts(&file));
+        if committed != fresh {
+            report.file_problem(
+                "differs from the generator's output: regenerate with `aauth-conform vectors generate`"
+                    .to_string(),
+            );
         }
-        let (valid, invalid, acceptable) = counts(&file);
-        reports.push(FileReport {
-            path,
-            identical,
-            total: file.vectors.len(),
-            valid,
-            invalid,
-            acceptable,
-            passed,
-            failed,
-            failures,
-        });
+        for vector in &file.vectors {
+            report.record(&vector.id, check::check_vector(vector));
+        }
+        reports.push(report);
     }
+    Ok(reports)
+}
+
+/// Check every family under `root` (normally [`default_root`]): `aauth/`, `rfc9421/`
+/// and `jose/`, one report per file, in [`Family::ALL`] order.
+pub fn verify_all(root: &Path) -> Result<Vec<FileReport>, VectorError> {
+    let mut reports = verify(&root.join(Family::Aauth.as_str()))?;
+    reports.extend(rfc9421::verify_dir(&root.join(Family::Rfc9421.as_str()))?);
+    reports.extend(jose::verify_dir(&root.join(Family::Jose.as_str()))?);
     Ok(reports)
 }
 

@@ -45,24 +45,58 @@ pub enum Command {
     },
     /// Catalogue rows that no case cites yet.
     Coverage,
-    /// Check the test vectors (not built yet).
+    /// Check or regenerate the test vectors under vectors/ (aauth, rfc9421, jose).
     Vectors {
-        /// Arguments for the future command.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
+        /// What to do with them.
+        #[command(subcommand)]
+        action: VectorsAction,
     },
-    /// Fuzz a parser or a target (not built yet).
+    /// Fuzz a parser or a target (not built yet). It will run the harness's parser fuzz
+    /// targets in process (no panic, serialize/parse round trip, differential against sfv)
+    /// with corpora seeded from vectors/, and fuzz a live target with re-signed mutated
+    /// requests (a 2xx or a 5xx is a finding), printing each finding as a regression vector
+    /// and a curl line. Until then: `cargo fuzz run <target>` in fuzz/.
     Fuzz {
         /// Arguments for the future command.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Benchmark signing and verification (not built yet).
-    Bench {
-        /// Arguments for the future command.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
-    },
+    /// Time AAuth signing and verification of a realistic request against the raw
+    /// signature primitives (quick, in process; `cargo bench -p aauth-harness` is rigorous).
+    Bench(BenchArgs),
+}
+
+/// The `vectors` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum VectorsAction {
+    /// Check every vector file of every family and print one line per file; exit 1 on any
+    /// failure (or an AAuth file that differs from the generator's output), 2 when a file is
+    /// missing or does not load.
+    Verify(VectorsDir),
+    /// Rewrite the AAuth vectors (DIR/aauth) deterministically from the fixed keys and
+    /// clock, and print their counts.
+    Generate(VectorsDir),
+}
+
+/// Where the vectors are.
+#[derive(Debug, Default, Args)]
+pub struct VectorsDir {
+    /// The vectors directory (holding aauth/, rfc9421/, jose/). Default: ./vectors if it
+    /// holds a family, else the repository's vectors/ next to this crate.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// Flags of `bench`.
+#[derive(Debug, Default, Args)]
+pub struct BenchArgs {
+    /// Calls per batch; each operation runs a warm-up, then 5 batches, and the median batch
+    /// gives the time per call.
+    #[arg(long, value_name = "N", default_value = "1000")]
+    pub iterations: String,
+    /// The agent key's algorithm: ed25519 or es256 (default: both).
+    #[arg(long, value_name = "ALG")]
+    pub alg: Option<String>,
 }
 
 /// Selection flags shared by `run` and `list`.

@@ -4,20 +4,22 @@
 //! 1. parse ([`args`], clap): unknown flags and missing values are usage errors (exit 2);
 //! 2. validate ([`settings`]): every value interpreted and checked, target files read, before
 //!    anything runs (exit 2 on any problem, with the flag named);
-//! 3. execute ([`run`], [`list`], [`explain`], [`baseline`], [`coverage`]): exit 0, 1 or 3 as
-//!    documented in [`crate::expect`].
+//! 3. execute ([`run`], [`list`], [`explain`], [`baseline`], [`coverage`], [`vectors`],
+//!    [`bench`]): exit 0, 1 or 3 as documented in [`crate::expect`].
 //!
 //! The `aauth-reports` renderers are plugged in by registering them in the [`ReportSinks`]
 //! passed to [`main`] (`src/main.rs` passes [`crate::render::all_sinks`]).
 
 pub mod args;
 pub mod baseline;
+pub mod bench;
 pub mod coverage;
 pub mod explain;
 pub mod list;
 pub mod progress;
 pub mod run;
 pub mod settings;
+pub mod vectors;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -64,9 +66,13 @@ where
         Command::Explain { id } => explain::execute(&id),
         Command::Baseline { report, output } => baseline::execute(&report, &output),
         Command::Coverage => coverage::execute(),
-        Command::Vectors { .. } => not_built("vectors", "verify the test vectors in vectors/"),
-        Command::Fuzz { .. } => not_built("fuzz", "fuzz the parsers and targets"),
-        Command::Bench { .. } => not_built("bench", "benchmark signing and verification"),
+        Command::Vectors { action } => vectors::execute(&action),
+        Command::Fuzz { .. } => not_built(
+            "fuzz",
+            "fuzz the parsers in process and a live target with re-signed mutated requests; \
+             until then run `cargo fuzz run <target>` in fuzz/",
+        ),
+        Command::Bench(args) => bench::execute(&args),
     }
 }
 
