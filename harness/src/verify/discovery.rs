@@ -16,6 +16,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -151,6 +152,9 @@ struct State {
     last_fetch: BTreeMap<(String, String), (i64, Option<ResolveError>)>,
     /// URL → GETs sent.
     fetches: BTreeMap<String, u64>,
+    /// (issuer, dwk) → held while one request resolves that issuer, so concurrent requests
+    /// wait for the fetch in flight instead of finding the floor closed and no keys cached.
+    in_flight: BTreeMap<(String, String), Arc<tokio::sync::Mutex<()>>>,
 }
 
 /// Issuer keys over HTTP with admission, the `issuer` check, caching and the refetch
@@ -268,8 +272,15 @@ impl Discovery {
         dwk: &str,
         kid: Option<&str>,
     ) -> Result<PublicKey, ResolveError> {
-        let now = self.clock.now();
         let key = (iss.to_string(), dwk.to_string());
+        let gate = self
+            .lock()
+            .in_flight
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        let _resolving = gate.lock().await;
+        let now = self.clock.now();
         let (cached, may_fetch) = {
             let mut state = self.lock();
             let fresh = match state.sets.get(&key) {
