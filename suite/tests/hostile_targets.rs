@@ -3,6 +3,8 @@
 //! 127.0.0.1, points a target file at it, and checks the summary and the exit code (3: the
 //! harness could not reach a verdict).
 
+#![allow(clippy::unwrap_used)]
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -48,7 +50,12 @@ fn run_against(name: &str, port: u16) -> (Option<i32>, String, Duration) {
     let out = Command::new(env!("CARGO_BIN_EXE_aauth-conform"))
         .args(["run", "--target"])
         .arg(&file)
-        .args(["--filter", "sig.baseline.*,sig.created.too-old", "--timeout", "4"])
+        .args([
+            "--filter",
+            "sig.baseline.*,sig.created.too-old",
+            "--timeout",
+            "4",
+        ])
         .output()
         .unwrap();
     (
@@ -62,7 +69,10 @@ fn assert_errors_only(name: &str, behave: fn(std::net::TcpStream)) {
     let port = serve(behave);
     let (code, stdout, elapsed) = run_against(name, port);
     assert_eq!(code, Some(3), "{name}: {stdout}");
-    assert!(stdout.contains("pass 0"), "{name}: a broken target must never pass: {stdout}");
+    assert!(
+        stdout.contains("pass 0"),
+        "{name}: a broken target must never pass: {stdout}"
+    );
     assert!(!stdout.contains("error 0"), "{name}: {stdout}");
     assert!(elapsed < Duration::from_secs(30), "{name} took {elapsed:?}");
 }

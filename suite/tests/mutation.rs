@@ -8,12 +8,17 @@
 //! listed flaw that is now caught fails it too (remove it from the list), so the list only
 //! shrinks.
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use aauth_harness::role::flaw::Flaw;
+
+/// Flaw id → the failing cases of its run, or why the run did not complete.
+type Results = BTreeMap<&'static str, Result<Vec<String>, String>>;
 
 fn scratch() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("mutation");
@@ -70,7 +75,7 @@ fn known_uncaught() -> BTreeMap<String, String> {
 #[test]
 fn every_planted_flaw_is_caught_by_at_least_one_case() {
     let queue: Arc<Mutex<Vec<Flaw>>> = Arc::new(Mutex::new(Flaw::ALL.to_vec()));
-    let results: Arc<Mutex<BTreeMap<&'static str, Result<Vec<String>, String>>>> = Arc::default();
+    let results: Arc<Mutex<Results>> = Arc::default();
     let workers: Vec<_> = (0..3)
         .map(|_| {
             let queue = Arc::clone(&queue);
