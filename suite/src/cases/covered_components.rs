@@ -59,6 +59,10 @@ async fn additional_component(ctx: &CaseContext, tamper: Option<Tamper>) -> Outc
     if ctx.role() != Role::Resource {
         return Outcome::Skip("only resources publish additional_signature_components".into());
     }
+    let mut probe = match probe::baseline(ctx).await {
+        Ok(p) => p,
+        Err(e) => return Outcome::Error(e),
+    };
     let metadata = match probe::target_metadata(ctx, "aauth-resource.json").await {
         Ok(m) => m,
         Err(e) => return Outcome::Error(e),
@@ -78,10 +82,6 @@ async fn additional_component(ctx: &CaseContext, tamper: Option<Tamper>) -> Outc
         .collect();
     let Some(first) = listed.first().cloned() else {
         return Outcome::Skip("the resource lists no additional_signature_components".into());
-    };
-    let mut probe = match probe::baseline(ctx).await {
-        Ok(p) => p,
-        Err(e) => return Outcome::Error(e),
     };
     probe.spec.ctx = probe.spec.ctx.clone().with_additional(ids);
     if tamper.is_some() && !listed.iter().any(|c| c.trim_matches('"') == "@query") {

@@ -54,6 +54,10 @@ async fn advertised_window(ctx: &CaseContext) -> Outcome {
     if ctx.role() != Role::Resource {
         return Outcome::Skip("only resources advertise signature_window".into());
     }
+    let probe = match ready(ctx).await {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
     let metadata = match probe::target_metadata(ctx, "aauth-resource.json").await {
         Ok(m) => m,
         Err(e) => return Outcome::Error(e),
@@ -64,10 +68,6 @@ async fn advertised_window(ctx: &CaseContext) -> Outcome {
     if window <= 5 {
         return Outcome::Skip(format!("signature_window {window} is too small to probe"));
     }
-    let probe = match ready(ctx).await {
-        Ok(p) => p,
-        Err(outcome) => return outcome,
-    };
     for (skew, expect) in [
         (-(window + 5), INVALID_SIGNATURE),
         (-(window - 5), Expect::SignatureAccepted),

@@ -371,10 +371,12 @@ async fn forbidden_without_signature_headers(ctx: &CaseContext) -> Outcome {
     };
     match ctx.send(&granted).await {
         Ok(r) if (200..300).contains(&r.status) => {}
-        Ok(r) => return Outcome::Skip(format!(
+        Ok(r) => {
+            return Outcome::Skip(format!(
             "precondition failed: an auth token with scope {scope} was not served at {path} ({})",
             crate::judge::describe(&r)
-        )),
+        ))
+        }
         Err(e) => return Outcome::Error(e),
     }
     let denied = match sign("zz.not-granted") {
