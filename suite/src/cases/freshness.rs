@@ -43,7 +43,15 @@ async fn replay_in_window(ctx: &CaseContext) -> Outcome {
     };
     // `ready` already sent these exact bytes once; this is the replay.
     match ctx.send(&request).await {
-        Ok(response) => super::verification::either(&response, ctx.role()),
+        Ok(response) => {
+            tracing::info!(
+                role = %ctx.role(),
+                replay_refused = !probe::passed_verification(&response),
+                status = response.status,
+                "in-window replay observed"
+            );
+            super::verification::either(&response, ctx.role())
+        }
         Err(e) => Outcome::Error(e),
     }
 }

@@ -145,6 +145,9 @@ pub const CASES: &[Case<CaseContext>] = cases! {
     "sig.alg.cnf-alg-none" => "Presents a cnf.jwk whose alg is none",
         "SIG-018", Must, AGENT_FACING, profiles::ALL, &[],
         |ctx| super::verification::built_case(ctx, alg_none, NOT_USABLE);
+    "sig.alg.unsupported-lists-accepted" => "Provokes unsupported_algorithm and looks for Accept-Signature-Alg on the refusal",
+        "SIG-016", Should, AGENT_FACING, profiles::FROM_10, &[],
+        |ctx| accept_alg_sent(ctx);
     "sig.alg.accept-list-no-none-or-mac" => "Provokes unsupported_algorithm and reads Accept-Signature-Alg",
         "SIG-022", Should, AGENT_FACING, profiles::FROM_10, &[],
         |ctx| accept_alg_clean(ctx);
@@ -152,6 +155,37 @@ pub const CASES: &[Case<CaseContext>] = cases! {
         "SIG-023", Should, AGENT_FACING, profiles::ALL, &[Capability::ES256],
         |ctx| es256_accepted(ctx);
 };
+
+/// SHOULD: an `unsupported_algorithm` refusal names the algorithms that would work.
+async fn accept_alg_sent(ctx: &CaseContext) -> Outcome {
+    let probe = match ready(ctx).await {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    let request = match alg_absent(ctx, &probe) {
+        Ok(r) => r,
+        Err(e) => return Outcome::Error(e),
+    };
+    let response = match ctx.send(&request).await {
+        Ok(r) => r,
+        Err(e) => return Outcome::Error(e),
+    };
+    if judge(&UNSUPPORTED_ALGORITHM, &response, ctx.role()) != Outcome::Pass {
+        return Outcome::Skip(format!(
+            "the key was not refused with unsupported_algorithm ({}); see sig.alg.cnf-alg-absent",
+            describe(&response)
+        ));
+    }
+    if response.has_header(ALG_FIELD) {
+        Outcome::Pass
+    } else {
+        Outcome::Fail(
+            Failure::new(ctx.role(), Mismatch::MissingHeader(ALG_FIELD.into()))
+                .accepting(["401 unsupported_algorithm with Accept-Signature-Alg"])
+                .saw(describe(&response)),
+        )
+    }
+}
 
 /// SHOULD: when `Accept-Signature-Alg` is sent it never offers `none` or a MAC.
 async fn accept_alg_clean(ctx: &CaseContext) -> Outcome {
