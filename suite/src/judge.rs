@@ -35,6 +35,9 @@ pub enum Expect {
     },
     /// Refused in any way (4xx); the spec names no code for this fault.
     Refused,
+    /// A signature failure whose code the spec leaves open: `401` with a `Signature-Error`
+    /// header carrying any code.
+    SignatureRejectedAnyCode,
     /// A problem+json refusal with one of `codes`, at `status`.
     Problem {
         /// Required status.
@@ -128,6 +131,25 @@ pub fn judge(expect: &Expect, response: &Response, at_fault: Role) -> Outcome {
         }
         Expect::Refused => {
             refused(response, at_fault, &seen, vec!["any 4xx".into()]).unwrap_or(Outcome::Pass)
+        }
+        Expect::SignatureRejectedAnyCode => {
+            let accepted = vec!["401 with Signature-Error (any code)".to_string()];
+            if let Some(outcome) = refused(response, at_fault, &seen, accepted.clone()) {
+                return outcome;
+            }
+            if response.status != 401 {
+                fail(
+                    Mismatch::Status {
+                        want: vec![401],
+                        got: response.status,
+                    },
+                    accepted,
+                )
+            } else if !response.has_header("signature-error") {
+                fail(Mismatch::MissingHeader("Signature-Error".into()), accepted)
+            } else {
+                Outcome::Pass
+            }
         }
         Expect::SignatureRejected {
             codes,
@@ -322,6 +344,21 @@ mod tests {
             judge(&Expect::Refused, &Response::new(403), Role::Resource),
             Outcome::Pass
         );
+    }
+
+    #[test]
+    fn any_code_needs_401_and_the_header() {
+        let expect = Expect::SignatureRejectedAnyCode;
+        assert_eq!(
+            judge(&expect, &sig_error(401, "zz_new"), Role::Resource),
+            Outcome::Pass
+        );
+        for response in [sig_error(400, "invalid_input"), Response::new(401)] {
+            assert!(matches!(
+                judge(&expect, &response, Role::Resource),
+                Outcome::Fail(_)
+            ));
+        }
     }
 
     #[test]

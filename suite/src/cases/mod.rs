@@ -10,11 +10,28 @@
 //! [`selftest`] is not in [`MODULES`]: its cases exercise the runner against a dummy context
 //! and only run from the suite's own tests.
 
+#[macro_use]
+mod macros;
+
+pub mod attacks_request;
+pub mod covered_components;
+pub mod freshness;
+pub mod scheme_rejection;
 pub mod selftest;
+pub mod signature_algorithms;
 pub mod verification;
 
 use crate::case::Case;
 use crate::context::CaseContext;
 
 /// Every case module of the default registry, in listing order.
-pub const MODULES: &[&[Case<CaseContext>]] = &[verification::CASES, verification::DEFECTS];
+pub const MODULES: &[&[Case<CaseContext>]] = &[
+    verification::CASES,
+    verification::DEFECTS,
+    verification::BODY_TAMPER,
+    covered_components::CASES,
+    scheme_rejection::CASES,
+    signature_algorithms::CASES,
+    freshness::CASES,
+    attacks_request::CASES,
+];
