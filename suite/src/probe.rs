@@ -11,6 +11,7 @@
 //! still proves the signature passed.
 
 use aauth_harness::defect::{build_signed_request, RequestDefect, SignedRequestSpec};
+use aauth_harness::httpsig::component::ComponentId;
 use aauth_harness::httpsig::sign::AauthSignContext;
 use aauth_harness::message::{Fields, Request, Response};
 use aauth_harness::profile::Profile;
@@ -65,6 +66,27 @@ pub async fn target_metadata(ctx: &CaseContext, dwk: &str) -> Result<Value, Harn
     })
 }
 
+/// The components a resource asks agents to cover on top of the base four
+/// (`additional_signature_components` in its metadata), so the baseline is valid for it.
+/// Unreadable metadata or unparsable entries leave the list empty: cases then see the
+/// resource's own refusal of the baseline and skip.
+pub async fn resource_extra_components(ctx: &CaseContext) -> Vec<ComponentId> {
+    let Ok(metadata) = target_metadata(ctx, "aauth-resource.json").await else {
+        return Vec::new();
+    };
+    metadata
+        .get("additional_signature_components")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .filter_map(|c| ComponentId::parse(c).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The path part of an endpoint URL from metadata.
 fn endpoint_path(metadata: &Value, member: &str) -> Option<String> {
     let url = metadata.get(member)?.as_str()?;
@@ -93,12 +115,9 @@ pub async fn probe_for(ctx: &CaseContext, agent: HarnessAgent) -> Result<Probe, 
                 )
             })?;
             let request = ctx.request("GET", &path);
-            let spec = agent.spec(
-                request.clone(),
-                &agent.agent_token,
-                &AauthSignContext::resource(),
-                now,
-            );
+            let sign_ctx =
+                AauthSignContext::resource().with_additional(resource_extra_components(ctx).await);
+            let spec = agent.spec(request.clone(), &agent.agent_token, &sign_ctx, now);
             Ok(Probe {
                 request,
                 spec,
