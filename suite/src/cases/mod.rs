@@ -10,6 +10,10 @@
 //! [`selftest`] is not in [`MODULES`]: its cases exercise the runner against a dummy context
 //! and only run from the suite's own tests.
 
+pub mod agent_token;
+pub mod attacks_token;
+pub mod jwks_discovery;
+pub mod metadata_documents;
 pub mod selftest;
 pub mod verification;
 
@@ -17,4 +21,9 @@ use crate::case::Case;
 use crate::context::CaseContext;
 
 /// Every case module of the default registry, in listing order.
-pub const MODULES: &[&[Case<CaseContext>]] = &[verification::CASES, verification::DEFECTS];
+pub const MODULES: &[&[Case<CaseContext>]] = &[verification::CASES, verification::DEFECTS,
+    agent_token::CASES,
+    jwks_discovery::CASES,
+    metadata_documents::CASES,
+    attacks_token::CASES,
+];
