@@ -170,8 +170,12 @@ pub const WRONG_SIGNER: Expect = Expect::SignatureRejected {
 };
 /// Declares agent-token cases: id, stimulus title, requirement, level, roles, profiles,
 /// stimulus, verdict.
+/// Starting with `needs: [..];` marks every case of the table as needing those capabilities.
 macro_rules! token_cases {
     ($( $id:literal => $title:literal, $req:literal, $level:ident, $roles:expr, $profiles:expr, $stimulus:expr, $expect:expr; )*) => {
+        $crate::cases::agent_token::token_cases!(needs: &[]; $( $id => $title, $req, $level, $roles, $profiles, $stimulus, $expect; )*)
+    };
+    (needs: $needs:expr; $( $id:literal => $title:literal, $req:literal, $level:ident, $roles:expr, $profiles:expr, $stimulus:expr, $expect:expr; )*) => {
         &[ $( Case {
             meta: CaseMeta::new(
                 CaseId::from_static($id),
@@ -180,7 +184,8 @@ macro_rules! token_cases {
                 Level::$level,
                 $roles,
                 $profiles,
-            ),
+            )
+            .with_needs($needs),
             run: {
                 fn body<'a>(ctx: &'a CaseContext, _run: &'a CaseRun) -> CaseFuture<'a> {
                     Box::pin(token_case(ctx, $stimulus, $expect))

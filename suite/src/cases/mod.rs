@@ -24,6 +24,8 @@ use crate::context::CaseContext;
 pub const MODULES: &[&[Case<CaseContext>]] = &[verification::CASES, verification::DEFECTS,
     agent_token::CASES,
     jwks_discovery::CASES,
+    jwks_discovery::EGRESS,
+    jwks_discovery::FLOWS,
     metadata_documents::CASES,
     attacks_token::CASES,
 ];
