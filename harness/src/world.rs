@@ -36,7 +36,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::clock::Clock;
-use crate::host::{HostConfig, HostError, IssuerHost, Routes};
+use crate::host::{Handler, HostConfig, HostError, IssuerHost, Routes};
 use crate::httpsig::sign::{sign_aauth, AauthSignContext, SignError};
 use crate::jose::claims::{dwk, AuthClaims, PersonClaims, TokenClaims, TokenIssuer, TokenKind};
 use crate::jose::jwk::JwkRules;
@@ -166,11 +166,15 @@ pub enum OddProvider {
     /// Correct documents, only ever reached by following [`OddProvider::Redirecting`]'s
     /// redirect: any hit on it is a followed redirect.
     RedirectTarget,
+    /// Serves its agent metadata at `aauth-person.json` too, as a host playing both agent
+    /// provider and person server with one JWKS does: a token whose `dwk` names the wrong
+    /// document still finds its key there, so only the `dwk` check refuses it.
+    DualRole,
 }
 
 impl OddProvider {
     /// Every odd provider.
-    pub const ALL: [OddProvider; 9] = [
+    pub const ALL: [OddProvider; 10] = [
         OddProvider::NoAlg,
         OddProvider::NoIssuer,
         OddProvider::WrongIssuer,
@@ -180,6 +184,7 @@ impl OddProvider {
         OddProvider::FloodPersonServer,
         OddProvider::Redirecting,
         OddProvider::RedirectTarget,
+        OddProvider::DualRole,
     ];
 
     /// The hosted name.
@@ -194,6 +199,7 @@ impl OddProvider {
             OddProvider::FloodPersonServer => "ap-flood-ps",
             OddProvider::Redirecting => "ap-redirecting",
             OddProvider::RedirectTarget => "ap-redirect-target",
+            OddProvider::DualRole => "ap-dual",
         }
     }
 
@@ -404,6 +410,16 @@ impl World {
                 host.serve(which.name(), move |_request: Request| {
                     let response = Response::new(302).with_header("location", &location);
                     async move { response }
+                })?;
+            } else if which == OddProvider::DualRole {
+                let inner = provider.clone();
+                let person = format!("/.well-known/{}", dwk::PERSON);
+                let agent = format!("/.well-known/{}", dwk::AGENT);
+                host.serve(which.name(), move |mut request: Request| {
+                    if request.path == person {
+                        request.path = agent.clone();
+                    }
+                    inner.handle(request)
                 })?;
             } else {
                 host.serve(which.name(), provider.clone())?;

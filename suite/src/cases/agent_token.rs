@@ -13,7 +13,7 @@ use aauth_harness::jose::{Alg, SigningKey};
 use aauth_harness::role::agent::HarnessAgent;
 use aauth_harness::role::agent_provider::AgentProvider;
 use aauth_harness::role::Role;
-use aauth_harness::world::Party;
+use aauth_harness::world::{OddProvider, Party};
 use serde_json::{json, Map, Value};
 
 use crate::case::{profiles, Case, CaseFuture, CaseId, CaseMeta, CaseRun, Level};
@@ -222,6 +222,16 @@ fn dwk_person(ctx: &CaseContext, a: &HarnessAgent) -> Presented {
 fn dwk_access(ctx: &CaseContext, a: &HarnessAgent) -> Presented {
     with(TokenDefect::Dwk("aauth-access.json".into()))(ctx, a)
 }
+/// `dwk` naming the person document of a host that serves both documents over one JWKS:
+/// the key is found either way, so only the `dwk` check can refuse it.
+fn dwk_person_same_keys(ctx: &CaseContext, a: &HarnessAgent) -> Presented {
+    Presented::token(agent_token_from(
+        ctx.world.odd_ap(OddProvider::DualRole),
+        a,
+        Some(TokenDefect::Dwk("aauth-person.json".into())),
+        Map::new(),
+    ))
+}
 fn dwk_missing(ctx: &CaseContext, a: &HarnessAgent) -> Presented {
     with(TokenDefect::RemoveClaim("dwk".into()))(ctx, a)
 }
@@ -325,6 +335,8 @@ pub const CASES: &[Case<CaseContext>] = token_cases! {
         "TOK-002", Must, AGENT_TOKEN_VERIFIERS, profiles::ALL, dwk_person, INVALID_JWT;
     "tok.dwk.access-document" => "Presents an agent token whose dwk is aauth-access.json",
         "TOK-002", Must, AGENT_TOKEN_VERIFIERS, profiles::ALL, dwk_access, INVALID_JWT;
+    "tok.dwk.person-document-same-keys" => "Presents an agent token whose dwk names the person document of a host that publishes both over one JWKS",
+        "TOK-002", Must, AGENT_TOKEN_VERIFIERS, profiles::ALL, dwk_person_same_keys, INVALID_JWT;
     "tok.dwk.missing" => "Presents an agent token without a dwk claim",
         "TOK-002", Must, AGENT_TOKEN_VERIFIERS, profiles::ALL, dwk_missing, INVALID_JWT;
     "tok.dwk.auth-typ-agent-document" => "Presents an aa-auth+jwt signed by an agent provider key with dwk aauth-agent.json",
