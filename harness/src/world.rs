@@ -43,10 +43,10 @@ use crate::jose::jwk::JwkRules;
 use crate::jose::mutate::{mint, TokenDefect};
 use crate::jose::Alg;
 use crate::message::Request;
+use crate::message::Response;
 use crate::profile::Profile;
 use crate::role::access_server::{AccessServer, AccessServerConfig};
 use crate::role::agent::{AgentFlow, HarnessAgent};
-use crate::message::Response;
 use crate::role::agent_provider::{
     AgentProvider, AgentProviderConfig, JwksVariant, MetadataVariant,
 };
@@ -215,12 +215,9 @@ impl OddProvider {
             OddProvider::WrongIssuer => ap.set_metadata_variant(MetadataVariant::WrongIssuer(
                 Party::EvilAgentProvider.identifier(),
             )),
-            OddProvider::SlashIssuer => {
-                ap.set_metadata_variant(MetadataVariant::WrongIssuer(format!(
-                    "{}/",
-                    self.identifier()
-                )))
-            }
+            OddProvider::SlashIssuer => ap.set_metadata_variant(MetadataVariant::WrongIssuer(
+                format!("{}/", self.identifier()),
+            )),
             OddProvider::ExtraKeys => ap.set_jwks_variant(JwksVariant::ExtraUnusableMembers),
             _ => {}
         }

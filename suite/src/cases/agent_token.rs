@@ -280,7 +280,11 @@ fn iss_trailing_slash(ctx: &CaseContext, a: &HarnessAgent) -> Presented {
     issuer_variant(ctx, a, format!("{}/", Party::AgentProvider.identifier()))
 }
 fn iss_port(ctx: &CaseContext, a: &HarnessAgent) -> Presented {
-    issuer_variant(ctx, a, format!("{}:8443", Party::AgentProvider.identifier()))
+    issuer_variant(
+        ctx,
+        a,
+        format!("{}:8443", Party::AgentProvider.identifier()),
+    )
 }
 fn iss_http(ctx: &CaseContext, a: &HarnessAgent) -> Presented {
     issuer_variant(ctx, a, "http://ap.harness.test".into())

@@ -13,8 +13,8 @@ use serde_json::json;
 
 use crate::case::{profiles, Case, CaseFuture, CaseId, CaseMeta, CaseRun, Level};
 use crate::cases::agent_token::{
-    agent_token, token_case, token_cases, Presented, AGENT_TOKEN_VERIFIERS, INVALID_JWT,
-    PS_ONLY, WRONG_SIGNER,
+    agent_token, token_case, token_cases, Presented, AGENT_TOKEN_VERIFIERS, INVALID_JWT, PS_ONLY,
+    WRONG_SIGNER,
 };
 use crate::context::CaseContext;
 use crate::index::ReqId;
@@ -29,10 +29,7 @@ fn stolen_token(ctx: &CaseContext, thief: &HarnessAgent) -> Presented {
 
 /// A person token for the agent, issued by the trusted PS for the target.
 fn person_token(ctx: &CaseContext, a: &HarnessAgent) -> Presented {
-    Presented::token(
-        ctx.world
-            .mint_person_token(a, &ctx.target.identifier, None),
-    )
+    Presented::token(ctx.world.mint_person_token(a, &ctx.target.identifier, None))
 }
 
 /// An auth token for the agent from the trusted PS, audience the target.
@@ -55,11 +52,7 @@ fn resource_token(ctx: &CaseContext, a: &HarnessAgent) -> Presented {
         now,
         now.saturating_add(300),
     )
-    .for_person(
-        &ctx.target.identifier,
-        "someone",
-        "pt-attack",
-    );
+    .for_person(&ctx.target.identifier, "someone", "pt-attack");
     Presented::token(ctx.world.mint_from(
         Party::Resource,
         TokenKind::Resource,

@@ -15,8 +15,7 @@ use serde_json::{json, Map};
 use crate::capability::Capability;
 use crate::case::{profiles, Case, CaseFuture, CaseId, CaseMeta, CaseRun, Level};
 use crate::cases::agent_token::{
-    agent_token, agent_token_from, token_case, token_cases, Presented,
-    AGENT_TOKEN_VERIFIERS,
+    agent_token, agent_token_from, token_case, token_cases, Presented, AGENT_TOKEN_VERIFIERS,
 };
 use crate::context::CaseContext;
 use crate::index::ReqId;
@@ -66,7 +65,12 @@ fn iss_private(ctx: &CaseContext, a: &HarnessAgent) -> Presented {
 }
 
 const UNUSABLE_KEY: Expect = Expect::SignatureRejected {
-    codes: &["invalid_jwt", "invalid_key", "unknown_key", "unsupported_algorithm"],
+    codes: &[
+        "invalid_jwt",
+        "invalid_key",
+        "unknown_key",
+        "unsupported_algorithm",
+    ],
     alternatives: &[(400, "invalid_agent_token")],
 };
 
@@ -142,12 +146,11 @@ async fn kid_flood(ctx: &CaseContext) -> Outcome {
         match send_presenting(ctx, &probe, &token).await {
             Ok(r) if passed_verification(&r) => {
                 return Outcome::Fail(
-                    Failure::new(
-                        ctx.role(),
-                        Mismatch::UnexpectedSuccess { got: r.status },
-                    )
-                    .accepting(vec!["a refusal of a token under an unpublished kid".to_string()])
-                    .saw(describe(&r)),
+                    Failure::new(ctx.role(), Mismatch::UnexpectedSuccess { got: r.status })
+                        .accepting(vec![
+                            "a refusal of a token under an unpublished kid".to_string()
+                        ])
+                        .saw(describe(&r)),
                 )
             }
             Ok(_) => {}
@@ -242,4 +245,3 @@ pub const FLOWS: &[Case<CaseContext>] = &[
         run: body_redirect,
     },
 ];
-

@@ -21,7 +21,9 @@ use crate::case::Case;
 use crate::context::CaseContext;
 
 /// Every case module of the default registry, in listing order.
-pub const MODULES: &[&[Case<CaseContext>]] = &[verification::CASES, verification::DEFECTS,
+pub const MODULES: &[&[Case<CaseContext>]] = &[
+    verification::CASES,
+    verification::DEFECTS,
     agent_token::CASES,
     jwks_discovery::CASES,
     jwks_discovery::EGRESS,
