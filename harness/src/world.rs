@@ -11,6 +11,10 @@
 //! | `https://evil-ps.harness.test` | person server nobody trusts | no |
 //! | `https://evil-as.harness.test` | access server nobody trusts | no |
 //!
+//! Beside them, [`OddProvider`]s: agent providers (`ap-noalg`, `ap-noissuer`, ...) that each
+//! serve one fixed, deliberately odd document, trusted like the AP, so discovery cases can
+//! point a verifier at them without switching the shared AP's variants under parallel cases.
+//!
 //! The evil twins publish perfectly valid metadata and keys of their own: a case that gets a
 //! token from one accepted has shown a trust failure, not a parsing one.
 //!
@@ -32,17 +36,20 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::clock::Clock;
-use crate::host::{HostConfig, HostError, IssuerHost, Routes};
+use crate::host::{Handler, HostConfig, HostError, IssuerHost, Routes};
 use crate::httpsig::sign::{sign_aauth, AauthSignContext, SignError};
 use crate::jose::claims::{dwk, AuthClaims, PersonClaims, TokenClaims, TokenIssuer, TokenKind};
 use crate::jose::jwk::JwkRules;
 use crate::jose::mutate::{mint, TokenDefect};
 use crate::jose::Alg;
 use crate::message::Request;
+use crate::message::Response;
 use crate::profile::Profile;
 use crate::role::access_server::{AccessServer, AccessServerConfig};
 use crate::role::agent::{AgentFlow, HarnessAgent};
-use crate::role::agent_provider::{AgentProvider, AgentProviderConfig};
+use crate::role::agent_provider::{
+    AgentProvider, AgentProviderConfig, JwksVariant, MetadataVariant,
+};
 use crate::role::flaw::Flaws;
 use crate::role::person_server::{PersonServer, PersonServerConfig, UnsupportedKeyAlg};
 use crate::role::resource::{Resource, ResourceConfig, ResourceOptions};
@@ -135,6 +142,88 @@ impl Party {
     }
 }
 
+/// An agent provider that serves one fixed document variant for discovery cases. Each is
+/// trusted like the main AP and names the trusted PS in its tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OddProvider {
+    /// Its JWKS keys carry no `alg`.
+    NoAlg,
+    /// Its metadata has no `issuer`.
+    NoIssuer,
+    /// Its metadata names another issuer.
+    WrongIssuer,
+    /// Its metadata names itself with a trailing slash.
+    SlashIssuer,
+    /// Its JWKS carries unusable members beside the good keys.
+    ExtraKeys,
+    /// Correct documents; only the kid-flood case at a resource uses it, so its JWKS hit
+    /// counter is that case's alone.
+    FloodResource,
+    /// As [`OddProvider::FloodResource`], for the person server.
+    FloodPersonServer,
+    /// Its metadata answers `302` to another hosted name ([`OddProvider::RedirectTarget`]).
+    Redirecting,
+    /// Correct documents, only ever reached by following [`OddProvider::Redirecting`]'s
+    /// redirect: any hit on it is a followed redirect.
+    RedirectTarget,
+    /// Serves its agent metadata at `aauth-person.json` too, as a host playing both agent
+    /// provider and person server with one JWKS does: a token whose `dwk` names the wrong
+    /// document still finds its key there, so only the `dwk` check refuses it.
+    DualRole,
+}
+
+impl OddProvider {
+    /// Every odd provider.
+    pub const ALL: [OddProvider; 10] = [
+        OddProvider::NoAlg,
+        OddProvider::NoIssuer,
+        OddProvider::WrongIssuer,
+        OddProvider::SlashIssuer,
+        OddProvider::ExtraKeys,
+        OddProvider::FloodResource,
+        OddProvider::FloodPersonServer,
+        OddProvider::Redirecting,
+        OddProvider::RedirectTarget,
+        OddProvider::DualRole,
+    ];
+
+    /// The hosted name.
+    pub fn name(self) -> &'static str {
+        match self {
+            OddProvider::NoAlg => "ap-noalg",
+            OddProvider::NoIssuer => "ap-noissuer",
+            OddProvider::WrongIssuer => "ap-wrongissuer",
+            OddProvider::SlashIssuer => "ap-slashissuer",
+            OddProvider::ExtraKeys => "ap-extra-keys",
+            OddProvider::FloodResource => "ap-flood-resource",
+            OddProvider::FloodPersonServer => "ap-flood-ps",
+            OddProvider::Redirecting => "ap-redirecting",
+            OddProvider::RedirectTarget => "ap-redirect-target",
+            OddProvider::DualRole => "ap-dual",
+        }
+    }
+
+    /// The server identifier, e.g. `https://ap-noalg.harness.test`.
+    pub fn identifier(self) -> String {
+        format!("https://{}.harness.test", self.name())
+    }
+
+    fn configure(self, ap: &AgentProvider) {
+        match self {
+            OddProvider::NoAlg => ap.set_jwks_variant(JwksVariant::KeyWithoutAlg),
+            OddProvider::NoIssuer => ap.set_metadata_variant(MetadataVariant::NoIssuer),
+            OddProvider::WrongIssuer => ap.set_metadata_variant(MetadataVariant::WrongIssuer(
+                Party::EvilAgentProvider.identifier(),
+            )),
+            OddProvider::SlashIssuer => ap.set_metadata_variant(MetadataVariant::WrongIssuer(
+                format!("{}/", self.identifier()),
+            )),
+            OddProvider::ExtraKeys => ap.set_jwks_variant(JwksVariant::ExtraUnusableMembers),
+            _ => {}
+        }
+    }
+}
+
 /// How the World is set up.
 #[derive(Clone, Debug)]
 pub struct WorldConfig {
@@ -186,6 +275,7 @@ pub struct World {
     config: WorldConfig,
     ap: AgentProvider,
     evil_ap: AgentProvider,
+    odd: Vec<(OddProvider, AgentProvider)>,
     resource: Resource,
     person_servers: [PersonServer; 2],
     access_servers: [AccessServer; 2],
@@ -264,16 +354,22 @@ fn discovery(
     )
 }
 
+/// Every identifier targets are told to trust.
+fn trusted_identifiers() -> Vec<String> {
+    Party::ALL
+        .into_iter()
+        .filter(|p| p.trusted())
+        .map(Party::identifier)
+        .chain(OddProvider::ALL.into_iter().map(OddProvider::identifier))
+        .collect()
+}
+
 impl World {
     /// Start the host and serve every party.
     pub async fn start(config: WorldConfig) -> Result<World, WorldError> {
         let host = IssuerHost::start(config.host.clone()).await?;
         let (seed, profile, clock) = (config.seed, config.profile, config.clock.clone());
-        let trusted: Vec<String> = Party::ALL
-            .into_iter()
-            .filter(|p| p.trusted())
-            .map(Party::identifier)
-            .collect();
+        let trusted = trusted_identifiers();
 
         let ap = AgentProvider::new(
             AgentProviderConfig::new(
@@ -295,6 +391,38 @@ impl World {
         );
         host.serve(Party::AgentProvider.name(), ap.clone())?;
         host.serve(Party::EvilAgentProvider.name(), evil_ap.clone())?;
+        let mut odd = Vec::new();
+        for which in OddProvider::ALL {
+            let provider = AgentProvider::new(
+                AgentProviderConfig::new(&which.identifier(), profile, clock.clone(), seed)
+                    .with_default_ps(&Party::PersonServer.identifier()),
+            );
+            which.configure(&provider);
+            if which == OddProvider::Redirecting {
+                let location = format!(
+                    "{}/.well-known/{}",
+                    OddProvider::RedirectTarget.identifier(),
+                    dwk::AGENT
+                );
+                host.serve(which.name(), move |_request: Request| {
+                    let response = Response::new(302).with_header("location", &location);
+                    async move { response }
+                })?;
+            } else if which == OddProvider::DualRole {
+                let inner = provider.clone();
+                let person = format!("/.well-known/{}", dwk::PERSON);
+                let agent = format!("/.well-known/{}", dwk::AGENT);
+                host.serve(which.name(), move |mut request: Request| {
+                    if request.path == person {
+                        request.path = agent.clone();
+                    }
+                    inner.handle(request)
+                })?;
+            } else {
+                host.serve(which.name(), provider.clone())?;
+            }
+            odd.push((which, provider));
+        }
 
         let (ap_id, ps_id, as_id) = (
             Party::AgentProvider.identifier(),
@@ -345,6 +473,7 @@ impl World {
             config,
             ap,
             evil_ap,
+            odd,
             resource,
             person_servers,
             access_servers,
@@ -381,6 +510,15 @@ impl World {
     /// The untrusted agent provider.
     pub fn evil_ap(&self) -> &AgentProvider {
         &self.evil_ap
+    }
+
+    /// One of the odd agent providers.
+    pub fn odd_ap(&self, which: OddProvider) -> &AgentProvider {
+        self.odd
+            .iter()
+            .find(|(w, _)| *w == which)
+            .map(|(_, ap)| ap)
+            .unwrap_or(&self.ap)
     }
 
     /// The World's reference resource.
@@ -432,13 +570,10 @@ impl World {
         server.directed_sub(PERSON, resource)
     }
 
-    /// The trusted agent provider, PS and AS identifiers.
+    /// The trusted agent providers (the AP and every [`OddProvider`]), PS and AS
+    /// identifiers.
     pub fn trusted_identifiers(&self) -> Vec<String> {
-        Party::ALL
-            .into_iter()
-            .filter(|p| p.trusted())
-            .map(Party::identifier)
-            .collect()
+        trusted_identifiers()
     }
 
     /// A client that reaches every hosted name (and loopback addresses), recording its

@@ -7,7 +7,7 @@ use aauth_harness::profile::Profile;
 use aauth_harness::role::flaw::Flaws;
 use aauth_harness::role::Role;
 use aauth_harness::wire::metadata::{check_issuer, well_known_url};
-use aauth_harness::world::{Party, World, WorldConfig, WorldError, TRUSTED_ENV};
+use aauth_harness::world::{OddProvider, Party, World, WorldConfig, WorldError, TRUSTED_ENV};
 
 const NOW: i64 = 1_730_217_600;
 
@@ -53,12 +53,16 @@ async fn every_party_including_the_evil_twins_publishes_valid_metadata_and_keys(
             }
         }
         assert_eq!(
-            world.trusted_identifiers(),
+            world.trusted_identifiers()[..3],
             [
                 "https://ap.harness.test",
                 "https://ps.harness.test",
                 "https://as.harness.test"
             ]
+        );
+        assert_eq!(
+            world.trusted_identifiers().len(),
+            3 + OddProvider::ALL.len()
         );
         world.shutdown().await;
     }
@@ -95,10 +99,9 @@ async fn a_launched_target_gets_routes_ca_and_the_trusted_list() {
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    assert_eq!(
-        get(TRUSTED_ENV),
-        "https://ap.harness.test,https://ps.harness.test,https://as.harness.test"
-    );
+    assert!(get(TRUSTED_ENV)
+        .starts_with("https://ap.harness.test,https://ps.harness.test,https://as.harness.test,"));
+    assert!(get(TRUSTED_ENV).contains("https://ap-noalg.harness.test"));
     let routes = get("AAUTH_HARNESS_ROUTES");
     for party in Party::ALL {
         assert!(routes.contains(&party.identifier()), "{routes}");
@@ -185,4 +188,43 @@ fn the_world_and_its_roles_can_be_shared_across_tasks() {
         drop(call);
         world.shutdown().await;
     });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn odd_providers_serve_their_one_odd_document() {
+    let world = world(5, Profile::Aauth11).await;
+    let client = world.client();
+    let meta = |which: OddProvider| well_known_url(&which.identifier(), "aauth-agent.json");
+    for which in [OddProvider::ExtraKeys, OddProvider::FloodResource] {
+        let jwks = jwks_of(&world, &which.identifier(), "aauth-agent.json").await;
+        assert!(jwks.jwks().count() >= 2, "{which:?}");
+    }
+    let no_issuer = client
+        .get(&meta(OddProvider::NoIssuer))
+        .await
+        .expect("answers");
+    assert!(no_issuer.body_json().expect("json").get("issuer").is_none());
+    let wrong = client
+        .get(&meta(OddProvider::WrongIssuer))
+        .await
+        .expect("answers");
+    assert!(check_issuer(&wrong.body, &OddProvider::WrongIssuer.identifier()).is_err());
+    let redirect = client
+        .get(&meta(OddProvider::Redirecting))
+        .await
+        .expect("answers");
+    assert_eq!(redirect.status, 302);
+    let dual = OddProvider::DualRole.identifier();
+    let as_person = jwks_of(&world, &dual, "aauth-person.json").await;
+    let as_agent = jwks_of(&world, &dual, "aauth-agent.json").await;
+    assert_eq!(as_person, as_agent);
+    let no_alg = client
+        .get(&format!(
+            "{}/.well-known/jwks.json",
+            OddProvider::NoAlg.identifier()
+        ))
+        .await
+        .expect("answers");
+    assert!(!String::from_utf8_lossy(&no_alg.body).contains("\"alg\""));
+    world.shutdown().await;
 }

@@ -17,6 +17,10 @@ pub mod attacks_request;
 pub mod covered_components;
 pub mod freshness;
 pub mod scheme_rejection;
+pub mod agent_token;
+pub mod attacks_token;
+pub mod jwks_discovery;
+pub mod metadata_documents;
 pub mod selftest;
 pub mod signature_algorithms;
 pub mod verification;
@@ -34,4 +38,10 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     signature_algorithms::CASES,
     freshness::CASES,
     attacks_request::CASES,
+    agent_token::CASES,
+    jwks_discovery::CASES,
+    jwks_discovery::EGRESS,
+    jwks_discovery::FLOWS,
+    metadata_documents::CASES,
+    attacks_token::CASES,
 ];
