@@ -120,7 +120,9 @@ impl TokenDefect {
             TokenDefect::Dwk(d) => format!("dwk set to {d:?}"),
             TokenDefect::Aud(a) => format!("aud set to {a:?}"),
             TokenDefect::Iss(i) => format!("iss set to {i:?}"),
-            TokenDefect::Expired => "exp one second in the past".into(),
+            TokenDefect::Expired => {
+                "exp five minutes in the past (beyond any clock-skew leeway)".into()
+            }
             TokenDefect::IatFuture(s) => format!("iat {s} s in the future"),
             TokenDefect::CnfOtherKey => "cnf.jwk is a key other than the signer's".into(),
             TokenDefect::CnfMissing => "cnf removed".into(),
@@ -208,7 +210,9 @@ pub fn mint(
         }
         TokenDefect::Expired => {
             let life = lifetime(&claims);
-            let exp = now.saturating_sub(1);
+            // Five minutes, not one second: an implementation's clock-skew leeway must not
+            // decide whether an expired token is caught.
+            let exp = now.saturating_sub(300);
             claims.insert("exp".into(), exp.into());
             claims.insert("iat".into(), exp.saturating_sub(life).into());
         }
@@ -393,8 +397,8 @@ mod tests {
             2000,
         ));
         assert_eq!(h, bh);
-        assert_eq!(c.get("exp"), Some(&Value::from(1999)));
-        assert_eq!(c.get("iat"), Some(&Value::from(1999 - 3600)));
+        assert_eq!(c.get("exp"), Some(&Value::from(1700)));
+        assert_eq!(c.get("iat"), Some(&Value::from(1700 - 3600)));
 
         let (_, c) = parts(&mint_defective(
             &iss,

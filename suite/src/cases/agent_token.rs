@@ -149,6 +149,13 @@ pub const INVALID_JWT: Expect = Expect::SignatureRejected {
     codes: &["invalid_jwt"],
     alternatives: &[(400, "invalid_agent_token")],
 };
+/// A token whose header names a forbidden algorithm: the JWT fails verification
+/// (`invalid_jwt`), though a verifier applying the algorithm rules first may say
+/// `unsupported_algorithm` or `invalid_key`; all are refusals of the token.
+pub const ALG_REFUSED: Expect = Expect::SignatureRejected {
+    codes: &["invalid_jwt", "unsupported_algorithm", "invalid_key"],
+    alternatives: &[(400, "invalid_agent_token")],
+};
 /// An unknown key: `unknown_key` or `invalid_jwt` (or the endpoint code).
 pub const UNKNOWN_KEY: Expect = Expect::SignatureRejected {
     codes: &["unknown_key", "invalid_jwt"],
@@ -352,12 +359,12 @@ pub const CASES: &[Case<CaseContext>] = token_cases! {
     "tok.kid.right-kid-wrong-key" => "Presents an agent token signed by another key under the provider's kid",
         "TOK-003", Must, AGENT_TOKEN_VERIFIERS, profiles::ALL, kid_right_key_wrong, INVALID_JWT;
     "tok.alg.none" => "Presents an unsigned agent token with header alg none",
-        "TOK-004", MustNot, AGENT_TOKEN_VERIFIERS, profiles::FROM_10, alg_none, INVALID_JWT;
+        "TOK-004", MustNot, AGENT_TOKEN_VERIFIERS, profiles::FROM_10, alg_none, ALG_REFUSED;
     "tok.alg.hs256-public-key" => "Presents an agent token MACed with HS256 keyed by the provider's public key",
-        "TOK-004", MustNot, AGENT_TOKEN_VERIFIERS, profiles::FROM_10, hs256_public_key, INVALID_JWT;
+        "TOK-004", MustNot, AGENT_TOKEN_VERIFIERS, profiles::FROM_10, hs256_public_key, ALG_REFUSED;
     "tok.alg.eddsa-header" => "Presents an Ed25519-signed agent token whose header alg is EdDSA",
-        "TOK-004", MustNot, AGENT_TOKEN_VERIFIERS, profiles::FROM_10, eddsa_header, INVALID_JWT;
-    "tok.time.expired" => "Presents an agent token whose exp passed a second ago",
+        "TOK-004", MustNot, AGENT_TOKEN_VERIFIERS, profiles::FROM_10, eddsa_header, ALG_REFUSED;
+    "tok.time.expired" => "Presents an agent token whose exp passed five minutes ago",
         "TOK-005", Must, AGENT_TOKEN_VERIFIERS, profiles::ALL, expired, EXPIRED;
     "tok.time.iat-future" => "Presents an agent token whose iat is ten minutes in the future",
         "TOK-005", Must, AGENT_TOKEN_VERIFIERS, profiles::ALL, iat_future, Expect::Refused;

@@ -144,18 +144,20 @@ async fn kid_flood(ctx: &CaseContext) -> Outcome {
         ));
         let token = ap.mint(&request).token;
         match send_presenting(ctx, &probe, &token).await {
-            Ok(r) if passed_verification(&r) => return Outcome::Fail(
-                Failure::new(
-                    ctx.role(),
-                    Mismatch::Other(format!(
+            Ok(r) if passed_verification(&r) => {
+                return Outcome::Fail(
+                    Failure::new(
+                        ctx.role(),
+                        Mismatch::Other(format!(
                         "a token under the unpublished kid flood-{local}-{i} passed verification"
                     )),
+                    )
+                    .accepting(vec![
+                        "a refusal of a token under an unpublished kid".to_string()
+                    ])
+                    .saw(describe(&r)),
                 )
-                .accepting(vec![
-                    "a refusal of a token under an unpublished kid".to_string()
-                ])
-                .saw(describe(&r)),
-            ),
+            }
             Ok(_) => {}
             Err(e) => return Outcome::Error(e),
         }

@@ -13,14 +13,14 @@
 #[macro_use]
 mod macros;
 
+pub mod agent_token;
 pub mod attacks_request;
+pub mod attacks_token;
 pub mod covered_components;
 pub mod freshness;
-pub mod scheme_rejection;
-pub mod agent_token;
-pub mod attacks_token;
 pub mod jwks_discovery;
 pub mod metadata_documents;
+pub mod scheme_rejection;
 pub mod selftest;
 pub mod signature_algorithms;
 pub mod verification;
