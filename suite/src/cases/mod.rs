@@ -10,6 +10,10 @@
 //! [`selftest`] is not in [`MODULES`]: its cases exercise the runner against a dummy context
 //! and only run from the suite's own tests.
 
+pub mod as_token_endpoint;
+pub mod person_token_endpoint;
+pub mod ps_flow;
+pub mod ps_token_endpoint;
 pub mod selftest;
 pub mod verification;
 
@@ -17,4 +21,10 @@ use crate::case::Case;
 use crate::context::CaseContext;
 
 /// Every case module of the default registry, in listing order.
-pub const MODULES: &[&[Case<CaseContext>]] = &[verification::CASES, verification::DEFECTS];
+pub const MODULES: &[&[Case<CaseContext>]] = &[
+    verification::CASES,
+    verification::DEFECTS,
+    person_token_endpoint::CASES,
+    ps_token_endpoint::CASES,
+    as_token_endpoint::CASES,
+];
