@@ -11,6 +11,7 @@
 //! and only run from the suite's own tests.
 
 pub mod as_token_endpoint;
+pub mod missions;
 pub mod person_token_endpoint;
 pub mod ps_flow;
 pub mod ps_token_endpoint;
@@ -27,4 +28,5 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     person_token_endpoint::CASES,
     ps_token_endpoint::CASES,
     as_token_endpoint::CASES,
+    missions::CASES,
 ];
