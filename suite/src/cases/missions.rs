@@ -9,6 +9,7 @@ use aauth_harness::world::Party;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::capability::Capability;
 use crate::case::{profiles, roles, Case, CaseFuture, CaseId, CaseMeta, CaseRun, Level};
 use crate::cases::person_token_endpoint::case;
 use crate::cases::ps_flow::{
@@ -175,13 +176,13 @@ async fn mission_stripped(ctx: &CaseContext) -> Outcome {
 /// The mission cases.
 pub const CASES: &[Case<CaseContext>] = &[
     case!("ps.mission.approval-output", "Proposes a mission for the World's resource",
-        "PS-031", Must, profiles::ONLY_11, approval_output),
+        "PS-031", Must, profiles::ONLY_11, approval_output, needs &[Capability::MISSIONS]),
     case!("ps.mission.unknown-action", "Posts an undefined action to the mission's URL",
-        "PS-032", Must, profiles::ONLY_11, unknown_action),
+        "PS-032", Must, profiles::ONLY_11, unknown_action, needs &[Capability::MISSIONS]),
     case!("ps.mission.foreign-looks-unknown", "Updates another agent's mission, then a mission nobody holds",
-        "PS-033", Must, profiles::ONLY_11, foreign_looks_unknown),
+        "PS-033", Must, profiles::ONLY_11, foreign_looks_unknown, needs &[Capability::MISSIONS]),
     case!("ps.mission.completed-refuses-person-token", "Asks for a person token naming a mission the agent completed",
-        "PS-034", Must, profiles::ONLY_11, completed_mission),
+        "PS-034", Must, profiles::ONLY_11, completed_mission, needs &[Capability::MISSIONS]),
     case!("ps.token.mission-stripped", "Redeems a resource token that drops the cited person token's mission_s256",
-        "PS-012", Must, profiles::ONLY_11, mission_stripped),
+        "PS-012", Must, profiles::ONLY_11, mission_stripped, needs &[Capability::MISSIONS]),
 ];

@@ -11,6 +11,7 @@
 //! and only run from the suite's own tests.
 
 pub mod as_token_endpoint;
+pub mod deferred_responses;
 pub mod missions;
 pub mod person_token_endpoint;
 pub mod ps_flow;
@@ -29,4 +30,5 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     ps_token_endpoint::CASES,
     as_token_endpoint::CASES,
     missions::CASES,
+    deferred_responses::CASES,
 ];

@@ -110,6 +110,25 @@ macro_rules! case {
             },
         }
     };
+    ($id:literal, $title:literal, $req:literal, $level:ident, $profiles:expr, $f:ident, needs $needs:expr) => {
+        Case {
+            meta: CaseMeta::new(
+                CaseId::from_static($id),
+                $title,
+                ReqId::from_static($req),
+                Level::$level,
+                roles::PERSON_SERVER,
+                $profiles,
+            )
+            .with_needs($needs),
+            run: {
+                fn body<'a>(ctx: &'a CaseContext, _run: &'a CaseRun) -> CaseFuture<'a> {
+                    Box::pin($f(ctx))
+                }
+                body
+            },
+        }
+    };
 }
 pub(crate) use case;
 

@@ -74,6 +74,28 @@ pub async fn post_as_agent(
     ctx.send(&signed).await
 }
 
+/// Sends `method` to `path` at the target as `agent` (presenting its agent token), with a
+/// JSON body when given: polls, cancellations and posts to pending URLs.
+pub async fn send_as_agent(
+    ctx: &CaseContext,
+    agent: &HarnessAgent,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> Result<Response, HarnessError> {
+    let mut request = ctx.request(method, path);
+    if let Some(body) = body {
+        request = request
+            .with_header("Content-Type", "application/json")
+            .with_body(body.to_string());
+    }
+    let sign_ctx = AauthSignContext::for_role(ctx.profile(), Role::PersonServer);
+    let signed = agent
+        .sign(request, &agent.agent_token, &sign_ctx, ctx.now())
+        .map_err(|e| HarnessError::Config(format!("cannot sign: {e}")))?;
+    ctx.send(&signed).await
+}
+
 /// Adds the target's `login_hint` and `tenant` knobs to a first request's body.
 pub fn with_hints(ctx: &CaseContext, mut body: Value) -> Value {
     if let Some(hint) = &ctx.target.person_server.login_hint {
