@@ -46,7 +46,10 @@ fn resource_claims(ctx: &CaseContext, agent: &HarnessAgent) -> ResourceClaims {
 }
 
 /// Sends the PS's request with `body`, signed as the harness PS.
-async fn send(ctx: &CaseContext, body: &Value) -> Result<aauth_harness::message::Response, crate::outcome::HarnessError> {
+async fn send(
+    ctx: &CaseContext,
+    body: &Value,
+) -> Result<aauth_harness::message::Response, crate::outcome::HarnessError> {
     let probe = with_body(probe::baseline(ctx).await?, body);
     let request = probe.sign(None)?;
     ctx.send(&request).await
@@ -62,7 +65,9 @@ fn body(ctx: &CaseContext, agent: &HarnessAgent, rt: &ResourceClaims) -> Value {
 
 /// Sends the valid request first; returns the skip when even that is not answered with a
 /// token.
-async fn baseline_issues(ctx: &CaseContext) -> Result<Option<Outcome>, crate::outcome::HarnessError> {
+async fn baseline_issues(
+    ctx: &CaseContext,
+) -> Result<Option<Outcome>, crate::outcome::HarnessError> {
     let agent = ctx.agent();
     let rt = resource_claims(ctx, &agent);
     let response = send(ctx, &body(ctx, &agent, &rt)).await?;
@@ -94,7 +99,10 @@ async fn issued(ctx: &CaseContext) -> Outcome {
     };
     let aud = claims.get("aud").and_then(Value::as_str);
     if aud != Some(Party::Resource.identifier().as_str()) {
-        return fail(Role::AccessServer, format!("aud is {aud:?}, not the resource"));
+        return fail(
+            Role::AccessServer,
+            format!("aud is {aud:?}, not the resource"),
+        );
     }
     let agent_exp = agent
         .agent_token_claims()
@@ -195,14 +203,44 @@ macro_rules! case {
 
 /// The AS token-endpoint cases.
 pub const CASES: &[Case<CaseContext>] = &[
-    case!("as.token.issued", "Sends a valid PS-signed token request with agent_token and a resource token for the AS",
-        "AS-007", Must, profiles::FROM_10, issued),
-    case!("as.token.ps-claim-other-ps", "Sends a resource token whose ps names another person server than the signer",
-        "AS-003", Must, profiles::ONLY_11, ps_claim_other),
-    case!("as.token.agent-token-missing", "Sends a token request without agent_token",
-        "AS-005", Must, profiles::FROM_10, agent_token_missing),
-    case!("as.token.agent-jkt-other-key", "Sends a resource token whose agent_jkt is not agent_token's cnf key",
-        "AS-004", Must, profiles::FROM_10, agent_jkt_other),
-    case!("as.token.aud-other-as", "Sends a resource token addressed to another access server",
-        "AS-002", Must, profiles::FROM_10, aud_other),
+    case!(
+        "as.token.issued",
+        "Sends a valid PS-signed token request with agent_token and a resource token for the AS",
+        "AS-007",
+        Must,
+        profiles::FROM_10,
+        issued
+    ),
+    case!(
+        "as.token.ps-claim-other-ps",
+        "Sends a resource token whose ps names another person server than the signer",
+        "AS-003",
+        Must,
+        profiles::ONLY_11,
+        ps_claim_other
+    ),
+    case!(
+        "as.token.agent-token-missing",
+        "Sends a token request without agent_token",
+        "AS-005",
+        Must,
+        profiles::FROM_10,
+        agent_token_missing
+    ),
+    case!(
+        "as.token.agent-jkt-other-key",
+        "Sends a resource token whose agent_jkt is not agent_token's cnf key",
+        "AS-004",
+        Must,
+        profiles::FROM_10,
+        agent_jkt_other
+    ),
+    case!(
+        "as.token.aud-other-as",
+        "Sends a resource token addressed to another access server",
+        "AS-002",
+        Must,
+        profiles::FROM_10,
+        aud_other
+    ),
 ];

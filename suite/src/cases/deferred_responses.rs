@@ -74,9 +74,10 @@ async fn pending_headers(ctx: &CaseContext) -> Outcome {
     if response.header("retry-after").is_none() {
         return fail(Role::PersonServer, "the 202 has no Retry-After".into());
     }
-    let no_store = response
-        .header("cache-control")
-        .is_some_and(|v| v.split(',').any(|d| d.trim().eq_ignore_ascii_case("no-store")));
+    let no_store = response.header("cache-control").is_some_and(|v| {
+        v.split(',')
+            .any(|d| d.trim().eq_ignore_ascii_case("no-store"))
+    });
     if !no_store {
         return fail(
             Role::PersonServer,
@@ -165,10 +166,31 @@ async fn post_without_action(ctx: &CaseContext) -> Outcome {
 
 /// The deferred-response cases.
 pub const CASES: &[Case<CaseContext>] = &[
-    case!("ps.deferred.pending-headers", "Asks for a token with prompt=consent and reads the 202",
-        "DEF-001", Must, profiles::FROM_10, pending_headers, needs &[Capability::DEFERRED]),
-    case!("ps.deferred.concurrent-pending-urls", "Makes two deferred token requests at once",
-        "PS-019", Must, profiles::FROM_10, concurrent_pending, needs &[Capability::DEFERRED]),
-    case!("ps.deferred.post-without-action", "Posts a body without action to a pending URL",
-        "PS-027", Must, profiles::FROM_10, post_without_action, needs &[Capability::DEFERRED]),
+    case!(
+        "ps.deferred.pending-headers",
+        "Asks for a token with prompt=consent and reads the 202",
+        "DEF-001",
+        Must,
+        profiles::FROM_10,
+        pending_headers,
+        needs & [Capability::DEFERRED]
+    ),
+    case!(
+        "ps.deferred.concurrent-pending-urls",
+        "Makes two deferred token requests at once",
+        "PS-019",
+        Must,
+        profiles::FROM_10,
+        concurrent_pending,
+        needs & [Capability::DEFERRED]
+    ),
+    case!(
+        "ps.deferred.post-without-action",
+        "Posts a body without action to a pending URL",
+        "PS-027",
+        Must,
+        profiles::FROM_10,
+        post_without_action,
+        needs & [Capability::DEFERRED]
+    ),
 ];

@@ -72,12 +72,18 @@ async fn approval_output(ctx: &CaseContext) -> Outcome {
         );
     }
     let resource = Party::Resource.identifier();
-    let token = response
-        .body_json()
-        .and_then(|v| v.get("person_tokens")?.get(&resource)?.as_str().map(str::to_string));
+    let token = response.body_json().and_then(|v| {
+        v.get("person_tokens")?
+            .get(&resource)?
+            .as_str()
+            .map(str::to_string)
+    });
     if let Some(token) = token {
-        let bound = unverified_claims(&token)
-            .and_then(|c| c.get("mission_s256").and_then(Value::as_str).map(str::to_string));
+        let bound = unverified_claims(&token).and_then(|c| {
+            c.get("mission_s256")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        });
         if bound.as_deref() != Some(s256.as_str()) {
             return fail(
                 Role::PersonServer,
@@ -175,14 +181,49 @@ async fn mission_stripped(ctx: &CaseContext) -> Outcome {
 
 /// The mission cases.
 pub const CASES: &[Case<CaseContext>] = &[
-    case!("ps.mission.approval-output", "Proposes a mission for the World's resource",
-        "PS-031", Must, profiles::ONLY_11, approval_output, needs &[Capability::MISSIONS]),
-    case!("ps.mission.unknown-action", "Posts an undefined action to the mission's URL",
-        "PS-032", Must, profiles::ONLY_11, unknown_action, needs &[Capability::MISSIONS]),
-    case!("ps.mission.foreign-looks-unknown", "Updates another agent's mission, then a mission nobody holds",
-        "PS-033", Must, profiles::ONLY_11, foreign_looks_unknown, needs &[Capability::MISSIONS]),
-    case!("ps.mission.completed-refuses-person-token", "Asks for a person token naming a mission the agent completed",
-        "PS-034", Must, profiles::ONLY_11, completed_mission, needs &[Capability::MISSIONS]),
-    case!("ps.token.mission-stripped", "Redeems a resource token that drops the cited person token's mission_s256",
-        "PS-012", Must, profiles::ONLY_11, mission_stripped, needs &[Capability::MISSIONS]),
+    case!(
+        "ps.mission.approval-output",
+        "Proposes a mission for the World's resource",
+        "PS-031",
+        Must,
+        profiles::ONLY_11,
+        approval_output,
+        needs & [Capability::MISSIONS]
+    ),
+    case!(
+        "ps.mission.unknown-action",
+        "Posts an undefined action to the mission's URL",
+        "PS-032",
+        Must,
+        profiles::ONLY_11,
+        unknown_action,
+        needs & [Capability::MISSIONS]
+    ),
+    case!(
+        "ps.mission.foreign-looks-unknown",
+        "Updates another agent's mission, then a mission nobody holds",
+        "PS-033",
+        Must,
+        profiles::ONLY_11,
+        foreign_looks_unknown,
+        needs & [Capability::MISSIONS]
+    ),
+    case!(
+        "ps.mission.completed-refuses-person-token",
+        "Asks for a person token naming a mission the agent completed",
+        "PS-034",
+        Must,
+        profiles::ONLY_11,
+        completed_mission,
+        needs & [Capability::MISSIONS]
+    ),
+    case!(
+        "ps.token.mission-stripped",
+        "Redeems a resource token that drops the cited person token's mission_s256",
+        "PS-012",
+        Must,
+        profiles::ONLY_11,
+        mission_stripped,
+        needs & [Capability::MISSIONS]
+    ),
 ];

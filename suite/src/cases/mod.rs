@@ -11,6 +11,7 @@
 //! and only run from the suite's own tests.
 
 pub mod as_token_endpoint;
+pub mod attacks_server;
 pub mod deferred_responses;
 pub mod missions;
 pub mod person_token_endpoint;
@@ -31,4 +32,5 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     as_token_endpoint::CASES,
     missions::CASES,
     deferred_responses::CASES,
+    attacks_server::CASES,
 ];

@@ -134,16 +134,52 @@ pub(crate) use case;
 
 /// The person-token endpoint cases.
 pub const CASES: &[Case<CaseContext>] = &[
-    case!("ps.person-token.shape", "Asks for a person token for the World's resource as a fresh agent",
-        "PS-005", Must, profiles::ONLY_11, token_shape),
-    case!("ps.person-token.capped-by-agent-token", "Asks for a person token presenting an agent token that expires in ten minutes",
-        "PS-005", Must, profiles::ONLY_11, capped_by_agent_token),
-    case!("ps.person-token.resource-with-path", "Asks for a person token for a resource URL with a path",
-        "PS-003", Must, profiles::ONLY_11, resource_with_path),
-    case!("ps.person-token.resource-plain-http", "Asks for a person token for an http resource URL",
-        "PS-003", Must, profiles::ONLY_11, resource_plain_http),
-    case!("ps.person-token.resource-with-query", "Asks for a person token for a resource URL with a query",
-        "PS-003", Must, profiles::ONLY_11, resource_with_query),
-    case!("ps.person-token.subagent-signer", "Asks for a person token signed by a sub-agent whose agent token names a parent",
-        "PS-020", Must, profiles::ONLY_11, subagent_signer),
+    case!(
+        "ps.person-token.shape",
+        "Asks for a person token for the World's resource as a fresh agent",
+        "PS-005",
+        Must,
+        profiles::ONLY_11,
+        token_shape
+    ),
+    case!(
+        "ps.person-token.capped-by-agent-token",
+        "Asks for a person token presenting an agent token that expires in ten minutes",
+        "PS-005",
+        Must,
+        profiles::ONLY_11,
+        capped_by_agent_token
+    ),
+    case!(
+        "ps.person-token.resource-with-path",
+        "Asks for a person token for a resource URL with a path",
+        "PS-003",
+        Must,
+        profiles::ONLY_11,
+        resource_with_path
+    ),
+    case!(
+        "ps.person-token.resource-plain-http",
+        "Asks for a person token for an http resource URL",
+        "PS-003",
+        Must,
+        profiles::ONLY_11,
+        resource_plain_http
+    ),
+    case!(
+        "ps.person-token.resource-with-query",
+        "Asks for a person token for a resource URL with a query",
+        "PS-003",
+        Must,
+        profiles::ONLY_11,
+        resource_with_query
+    ),
+    case!(
+        "ps.person-token.subagent-signer",
+        "Asks for a person token signed by a sub-agent whose agent token names a parent",
+        "PS-020",
+        Must,
+        profiles::ONLY_11,
+        subagent_signer
+    ),
 ];

@@ -44,11 +44,17 @@ async fn three_party_issued(ctx: &CaseContext) -> Outcome {
     }
     let Some(claims) = body_member(&response, "auth_token").and_then(|t| unverified_claims(&t))
     else {
-        return fail(Role::PersonServer, "no decodable auth_token in the answer".into());
+        return fail(
+            Role::PersonServer,
+            "no decodable auth_token in the answer".into(),
+        );
     };
     let aud = claims.get("aud").and_then(Value::as_str);
     if aud != Some(Party::Resource.identifier().as_str()) {
-        return fail(Role::PersonServer, format!("aud is {aud:?}, not the resource"));
+        return fail(
+            Role::PersonServer,
+            format!("aud is {aud:?}, not the resource"),
+        );
     }
     Outcome::Pass
 }
@@ -166,20 +172,68 @@ async fn subagent_redeems(ctx: &CaseContext) -> Outcome {
 
 /// The token-endpoint cases.
 pub const CASES: &[Case<CaseContext>] = &[
-    case!("ps.token.three-party-issued", "Redeems a valid resource token addressed to the PS",
-        "PS-017", Must, profiles::FROM_10, three_party_issued),
-    case!("ps.token.capped-by-agent-token", "Redeems a resource token presenting an agent token that expires in ten minutes",
-        "PS-017", Must, profiles::FROM_10, auth_token_capped),
-    case!("ps.token.scope-not-broadened", "Redeems scope read, then a resource token for scope write only",
-        "PS-017", Must, profiles::FROM_10, scope_not_broadened),
-    case!("ps.token.agent-jkt-other-key", "Redeems a resource token whose agent_jkt is another agent's key",
-        "PS-011", Must, profiles::FROM_10, agent_jkt_other_key),
-    case!("ps.token.aud-other-ps", "Redeems a resource token addressed to another person server",
-        "PS-011", Must, profiles::FROM_10, aud_other_ps),
-    case!("ps.token.unknown-presented-jti", "Redeems a resource token whose presented_jti the PS never issued",
-        "PS-009", Must, profiles::ONLY_11, unknown_presented_jti),
-    case!("ps.token.sub-differs-from-record", "Redeems a resource token whose sub differs from the cited person token",
-        "PS-012", Must, profiles::ONLY_11, sub_changed),
-    case!("ps.token.subagent-signer", "Redeems a resource token signed by a sub-agent directly",
-        "PS-020", Must, profiles::FROM_10, subagent_redeems),
+    case!(
+        "ps.token.three-party-issued",
+        "Redeems a valid resource token addressed to the PS",
+        "PS-017",
+        Must,
+        profiles::FROM_10,
+        three_party_issued
+    ),
+    case!(
+        "ps.token.capped-by-agent-token",
+        "Redeems a resource token presenting an agent token that expires in ten minutes",
+        "PS-017",
+        Must,
+        profiles::FROM_10,
+        auth_token_capped
+    ),
+    case!(
+        "ps.token.scope-not-broadened",
+        "Redeems scope read, then a resource token for scope write only",
+        "PS-017",
+        Must,
+        profiles::FROM_10,
+        scope_not_broadened
+    ),
+    case!(
+        "ps.token.agent-jkt-other-key",
+        "Redeems a resource token whose agent_jkt is another agent's key",
+        "PS-011",
+        Must,
+        profiles::FROM_10,
+        agent_jkt_other_key
+    ),
+    case!(
+        "ps.token.aud-other-ps",
+        "Redeems a resource token addressed to another person server",
+        "PS-011",
+        Must,
+        profiles::FROM_10,
+        aud_other_ps
+    ),
+    case!(
+        "ps.token.unknown-presented-jti",
+        "Redeems a resource token whose presented_jti the PS never issued",
+        "PS-009",
+        Must,
+        profiles::ONLY_11,
+        unknown_presented_jti
+    ),
+    case!(
+        "ps.token.sub-differs-from-record",
+        "Redeems a resource token whose sub differs from the cited person token",
+        "PS-012",
+        Must,
+        profiles::ONLY_11,
+        sub_changed
+    ),
+    case!(
+        "ps.token.subagent-signer",
+        "Redeems a resource token signed by a sub-agent directly",
+        "PS-020",
+        Must,
+        profiles::FROM_10,
+        subagent_redeems
+    ),
 ];
