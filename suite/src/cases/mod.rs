@@ -13,8 +13,10 @@
 pub mod as_token_endpoint;
 pub mod attacks_server;
 pub mod deferred_responses;
+pub mod error_responses;
 pub mod missions;
 pub mod person_token_endpoint;
+pub mod ps_metadata;
 pub mod ps_flow;
 pub mod ps_token_endpoint;
 pub mod selftest;
@@ -33,4 +35,6 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     missions::CASES,
     deferred_responses::CASES,
     attacks_server::CASES,
+    ps_metadata::CASES,
+    error_responses::CASES,
 ];
