@@ -20,6 +20,7 @@ pub mod ps_metadata;
 pub mod ps_flow;
 pub mod ps_token_endpoint;
 pub mod selftest;
+pub mod token_revocation;
 pub mod verification;
 
 use crate::case::Case;
@@ -37,4 +38,5 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     attacks_server::CASES,
     ps_metadata::CASES,
     error_responses::CASES,
+    token_revocation::CASES,
 ];
