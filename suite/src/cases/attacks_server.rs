@@ -70,6 +70,9 @@ async fn foreign_subagent(ctx: &CaseContext) -> Outcome {
     let rt = step!(redeemable(ctx, &parent, &json!({}), "read").await);
     let mut rt = rt;
     rt.agent_jkt = sub.thumbprint();
+    if rt.agent.is_some() {
+        rt.agent = Some(sub.id.clone());
+    }
     let token = ps_flow::mint_resource_token(ctx, &rt.to_map());
     let path = attempt!(ps_flow::ps_token_path(ctx).await);
     let body = ps_flow::with_hints(
