@@ -110,8 +110,7 @@ async fn wrong_ps_relays(ctx: &CaseContext) -> Outcome {
     )
     .for_person(
         &Party::PersonServer.identifier(),
-        &ctx
-            .world
+        &ctx.world
             .directed_sub(Party::PersonServer, &Party::Resource.identifier()),
         "pt-a20",
     );
@@ -120,12 +119,14 @@ async fn wrong_ps_relays(ctx: &CaseContext) -> Outcome {
         .mint_from(Party::Resource, TokenKind::Resource, &rt.to_map(), None);
     // Learn the endpoint the way the trusted PS would, then sign as the rogue one.
     let probe = attempt!(probe::baseline(ctx).await);
-    let request = probe
-        .request
-        .clone()
-        .with_body(json!({ "resource_token": token, "agent_token": agent.agent_token }).to_string());
+    let request = probe.request.clone().with_body(
+        json!({ "resource_token": token, "agent_token": agent.agent_token }).to_string(),
+    );
     let sign_ctx = AauthSignContext::for_role(ctx.profile(), Role::AccessServer);
-    let signed = match ctx.world.sign_as(Party::EvilPersonServer, request, &sign_ctx) {
+    let signed = match ctx
+        .world
+        .sign_as(Party::EvilPersonServer, request, &sign_ctx)
+    {
         Ok(r) => r,
         Err(e) => return Outcome::Error(HarnessError::Config(format!("cannot sign: {e}"))),
     };
@@ -161,15 +162,45 @@ macro_rules! as_case {
 
 /// The server attack cases.
 pub const CASES: &[Case<CaseContext>] = &[
-    case!("attack.a14.tenant-swapped", "Redeems a resource token whose tenant differs from the cited person token",
-        "PS-012", Must, profiles::ONLY_11, tenant_swapped),
-    case!("attack.a15.foreign-mission", "Asks for a person token naming another agent's mission",
-        "PS-004", Must, profiles::ONLY_11, foreign_mission, needs &[Capability::MISSIONS]),
-    case!("attack.a17.foreign-subagent-token", "Presents a subagent_token whose parent_agent is another agent",
-        "PS-021", Must, profiles::FROM_10, foreign_subagent),
-    case!("attack.a12.stolen-resource-token", "Redeems a resource token issued to another agent",
-        "PS-011", Must, profiles::FROM_10, stolen_resource_token),
-    as_case!("attack.a20.wrong-ps-relays", "Relays, signed by a rogue PS, a resource token naming the trusted PS",
-        "AS-003", Must, profiles::ONLY_11, wrong_ps_relays),
+    case!(
+        "attack.a14.tenant-swapped",
+        "Redeems a resource token whose tenant differs from the cited person token",
+        "PS-012",
+        Must,
+        profiles::ONLY_11,
+        tenant_swapped
+    ),
+    case!(
+        "attack.a15.foreign-mission",
+        "Asks for a person token naming another agent's mission",
+        "PS-004",
+        Must,
+        profiles::ONLY_11,
+        foreign_mission,
+        needs & [Capability::MISSIONS]
+    ),
+    case!(
+        "attack.a17.foreign-subagent-token",
+        "Presents a subagent_token whose parent_agent is another agent",
+        "PS-021",
+        Must,
+        profiles::FROM_10,
+        foreign_subagent
+    ),
+    case!(
+        "attack.a12.stolen-resource-token",
+        "Redeems a resource token issued to another agent",
+        "PS-011",
+        Must,
+        profiles::FROM_10,
+        stolen_resource_token
+    ),
+    as_case!(
+        "attack.a20.wrong-ps-relays",
+        "Relays, signed by a rogue PS, a resource token naming the trusted PS",
+        "AS-003",
+        Must,
+        profiles::ONLY_11,
+        wrong_ps_relays
+    ),
 ];
-

@@ -35,7 +35,10 @@ fn problem_shape(ctx: &CaseContext, response: &Response) -> Outcome {
     }
     match Problem::parse(&response.body) {
         Ok(_) => Outcome::Pass,
-        Err(e) => fail(ctx.role(), format!("the problem body has no usable error: {e}")),
+        Err(e) => fail(
+            ctx.role(),
+            format!("the problem body has no usable error: {e}"),
+        ),
     }
 }
 

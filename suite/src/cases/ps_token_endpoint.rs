@@ -23,13 +23,13 @@ use crate::outcome::{HarnessError, Outcome};
 use crate::{attempt, step};
 
 /// The issued auth token of a redemption, or the skip when the PS refused the valid one.
-fn issued(response: &aauth_harness::message::Response) -> Result<String, Outcome> {
+fn issued(response: &aauth_harness::message::Response) -> Result<String, Box<Outcome>> {
     match body_member(response, "auth_token") {
         Some(token) if response.status == 200 => Ok(token),
-        _ => Err(precondition_skip(
+        _ => Err(Box::new(precondition_skip(
             "redeeming a valid resource token",
             response,
-        )),
+        ))),
     }
 }
 
@@ -69,7 +69,7 @@ async fn auth_token_capped(ctx: &CaseContext) -> Outcome {
     let response = attempt!(redeem_claims(ctx, &agent, &rt).await);
     let token = match issued(&response) {
         Ok(t) => t,
-        Err(o) => return o,
+        Err(o) => return *o,
     };
     exp_within(&token, cap, "the auth token", Role::PersonServer)
 }
@@ -80,14 +80,14 @@ async fn scope_not_broadened(ctx: &CaseContext) -> Outcome {
     let first = step!(redeemable(ctx, &agent, &json!({}), "read").await);
     let response = attempt!(redeem_claims(ctx, &agent, &first).await);
     if let Err(o) = issued(&response) {
-        return o;
+        return *o;
     }
     let mut second = step!(redeemable(ctx, &agent, &json!({}), "write").await);
     second.scope = Some("write".into());
     let response = attempt!(redeem_claims(ctx, &agent, &second).await);
     let token = match issued(&response) {
         Ok(t) => t,
-        Err(o) => return o,
+        Err(o) => return *o,
     };
     let scope = unverified_claims(&token)
         .and_then(|c| c.get("scope").and_then(Value::as_str).map(str::to_string))

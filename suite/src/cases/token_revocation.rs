@@ -48,14 +48,20 @@ async fn revoke_as(
 }
 
 /// A request the target serves for `agent` before anything is revoked.
-async fn works(ctx: &CaseContext, agent: &HarnessAgent) -> Result<Result<(), Outcome>, HarnessError> {
+async fn works(
+    ctx: &CaseContext,
+    agent: &HarnessAgent,
+) -> Result<Result<(), Outcome>, HarnessError> {
     match ps_flow::redeemable(ctx, agent, &json!({}), "read").await? {
         Ok(rt) => {
             let response = ps_flow::redeem_claims(ctx, agent, &rt).await?;
             if response.status == 200 {
                 Ok(Ok(()))
             } else {
-                Ok(Err(precondition_skip("a token request before revocation", &response)))
+                Ok(Err(precondition_skip(
+                    "a token request before revocation",
+                    &response,
+                )))
             }
         }
         Err(o) => Ok(Err(o)),
@@ -73,10 +79,8 @@ async fn revoked_agent_token_refused(ctx: &CaseContext) -> Outcome {
     }
     let path = attempt!(ps_flow::ps_token_path(ctx).await);
     let rt = ps_flow::resource_claims(ctx, &agent, None, "read");
-    let token = ps_flow::mint_resource_token(
-        ctx,
-        &aauth_harness::jose::claims::TokenClaims::to_map(&rt),
-    );
+    let token =
+        ps_flow::mint_resource_token(ctx, &aauth_harness::jose::claims::TokenClaims::to_map(&rt));
     let body = ps_flow::with_hints(ctx, json!({ "resource_token": token }));
     let response =
         attempt!(ps_flow::post_as_agent(ctx, &agent, &agent.agent_token, &path, &body).await);
@@ -104,7 +108,8 @@ async fn agent_cannot_revoke(ctx: &CaseContext) -> Outcome {
 async fn other_issuer_denied(ctx: &CaseContext) -> Outcome {
     let victim = ctx.agent();
     let ap = Party::AgentProvider.identifier();
-    let response = attempt!(revoke_as(ctx, Party::EvilAgentProvider, &ap, &agent_jti(&victim)).await);
+    let response =
+        attempt!(revoke_as(ctx, Party::EvilAgentProvider, &ap, &agent_jti(&victim)).await);
     let outcome = judge(&Expect::Refused, &response, ctx.role());
     if outcome != Outcome::Pass {
         return outcome;
@@ -115,10 +120,31 @@ async fn other_issuer_denied(ctx: &CaseContext) -> Outcome {
 
 /// The revocation cases.
 pub const CASES: &[Case<CaseContext>] = &[
-    case!("ps.revocation.revoked-agent-token-refused", "Revokes an agent token as its agent provider, then presents it",
-        "PS-039", Must, profiles::FROM_10, revoked_agent_token_refused, needs &[Capability::REVOCATION]),
-    case!("ps.revocation.agent-cannot-revoke", "Asks, as an agent, to revoke another agent's token",
-        "REV-001", Must, profiles::FROM_10, agent_cannot_revoke, needs &[Capability::REVOCATION]),
-    case!("ps.revocation.other-issuer-denied", "Asks, as another agent provider, to revoke an agent token it did not issue",
-        "REV-001", Must, profiles::FROM_10, other_issuer_denied, needs &[Capability::REVOCATION]),
+    case!(
+        "ps.revocation.revoked-agent-token-refused",
+        "Revokes an agent token as its agent provider, then presents it",
+        "PS-039",
+        Must,
+        profiles::FROM_10,
+        revoked_agent_token_refused,
+        needs & [Capability::REVOCATION]
+    ),
+    case!(
+        "ps.revocation.agent-cannot-revoke",
+        "Asks, as an agent, to revoke another agent's token",
+        "REV-001",
+        Must,
+        profiles::FROM_10,
+        agent_cannot_revoke,
+        needs & [Capability::REVOCATION]
+    ),
+    case!(
+        "ps.revocation.other-issuer-denied",
+        "Asks, as another agent provider, to revoke an agent token it did not issue",
+        "REV-001",
+        Must,
+        profiles::FROM_10,
+        other_issuer_denied,
+        needs & [Capability::REVOCATION]
+    ),
 ];
