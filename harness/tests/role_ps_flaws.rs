@@ -61,6 +61,7 @@ const COVERED: &[Flaw] = &[
     Flaw::PsScopeBroadened,
     Flaw::PsBodyDigestNotRequired,
     Flaw::PsSubAgentDirect,
+    Flaw::PsSubAgentParentUnchecked,
     Flaw::PsPendingCacheable,
     Flaw::PsPendingActionOptional,
     Flaw::PsMissionOracle,
@@ -281,6 +282,26 @@ flaw_test!(
     Flaw::PsSubAgentDirect,
     plain,
     sub_agent_refused
+);
+
+async fn foreign_subagent_refused(w: &World) -> bool {
+    let parent = w.agent("p", 10);
+    let stranger = w.agent("q", 12);
+    let child = w.agent_with("q+c", 11, w.now() + 3600, Some(&stranger.sub));
+    let r = w
+        .post(
+            &parent,
+            "/person",
+            json!({ "resource": w.resource_id, "subagent_token": child.token }),
+        )
+        .await;
+    r.status == 400
+}
+flaw_test!(
+    ps_subagent_parent_unchecked,
+    Flaw::PsSubAgentParentUnchecked,
+    plain,
+    foreign_subagent_refused
 );
 
 async fn pending_not_cacheable(w: &World) -> bool {

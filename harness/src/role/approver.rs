@@ -43,6 +43,9 @@ pub enum ApprovalPolicy {
 #[derive(Debug, Default)]
 struct Ticket {
     polls: u32,
+    /// Opened by [`Approver::open_prompted`] under auto-approval: the person approves as
+    /// soon as the agent first polls.
+    approve_on_poll: bool,
 }
 
 /// The scripted person. Cheap to clone; clones share state.
@@ -100,6 +103,28 @@ impl Approver {
         }
     }
 
+    /// The agent asked for the person to be prompted (`prompt=consent`): never decided on
+    /// the spot. Under [`ApprovalPolicy::AutoApprove`] the person approves on the first poll
+    /// (pass `true` as `approve_on_poll` to [`Approver::track_prompted`]); other policies
+    /// behave as for [`Approver::open`].
+    pub fn open_prompted(&self) -> (Opening, bool) {
+        match self.open() {
+            Opening::Approved => (Opening::Deferred { decided: None }, true),
+            other => (other, false),
+        }
+    }
+
+    /// Remember a prompted request under its pending id.
+    pub fn track_prompted(&self, id: &str, approve_on_poll: bool) {
+        self.tickets().insert(
+            id.to_string(),
+            Ticket {
+                polls: 0,
+                approve_on_poll,
+            },
+        );
+    }
+
     /// Remember a deferred request under its pending id.
     pub fn track(&self, id: &str) {
         self.tickets().insert(id.to_string(), Ticket::default());
@@ -108,6 +133,10 @@ impl Approver {
     /// Count a poll of `id`; under [`ApprovalPolicy::ApproveAfterPolls`] the n-th poll
     /// approves (and forgets the ticket).
     pub fn on_poll(&self, id: &str) -> Option<Decision> {
+        if self.tickets().get(id).is_some_and(|t| t.approve_on_poll) {
+            self.tickets().remove(id);
+            return Some(Decision::Approve);
+        }
         let ApprovalPolicy::ApproveAfterPolls(n) = self.policy() else {
             return None;
         };
@@ -188,6 +217,22 @@ mod tests {
             Approver::new(ApprovalPolicy::Manual).open(),
             Opening::Deferred { decided: None }
         );
+    }
+
+    #[test]
+    fn prompted_requests_defer_and_auto_approve_on_the_first_poll() {
+        let a = Approver::default();
+        let (opening, on_poll) = a.open_prompted();
+        assert_eq!(opening, Opening::Deferred { decided: None });
+        a.track_prompted("x", on_poll);
+        assert_eq!(a.on_poll("x"), Some(Decision::Approve));
+        assert_eq!(a.on_poll("x"), None);
+        let manual = Approver::new(ApprovalPolicy::Manual);
+        let (opening, on_poll) = manual.open_prompted();
+        assert_eq!(opening, Opening::Deferred { decided: None });
+        manual.track_prompted("y", on_poll);
+        assert_eq!(manual.on_poll("y"), None);
+        assert!(manual.decide("y"));
     }
 
     #[test]

@@ -220,6 +220,9 @@ flaws! {
     /// Sub-agents may call the PS directly.
     PsSubAgentDirect = ("ps-subagent-direct", PersonServer, "PS-020",
         "a request signed by a sub-agent (agent token with parent_agent) is served"),
+    /// A parent may present any sub-agent's token.
+    PsSubAgentParentUnchecked = ("ps-subagent-parent-unchecked", PersonServer, "PS-021",
+        "a subagent_token whose parent_agent names another agent is honoured"),
     /// Pending responses may be cached by intermediaries.
     PsPendingCacheable = ("ps-pending-cacheable", PersonServer, "DEF-001",
         "202 responses omit Cache-Control: no-store"),

@@ -14,15 +14,25 @@
 mod macros;
 
 pub mod agent_token;
+pub mod as_token_endpoint;
 pub mod attacks_request;
+pub mod attacks_server;
 pub mod attacks_token;
 pub mod covered_components;
+pub mod deferred_responses;
+pub mod error_responses;
 pub mod freshness;
 pub mod jwks_discovery;
 pub mod metadata_documents;
+pub mod missions;
+pub mod person_token_endpoint;
+pub mod ps_flow;
+pub mod ps_metadata;
+pub mod ps_token_endpoint;
 pub mod scheme_rejection;
 pub mod selftest;
 pub mod signature_algorithms;
+pub mod token_revocation;
 pub mod verification;
 
 use crate::case::Case;
@@ -44,4 +54,13 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     jwks_discovery::FLOWS,
     metadata_documents::CASES,
     attacks_token::CASES,
+    person_token_endpoint::CASES,
+    ps_token_endpoint::CASES,
+    as_token_endpoint::CASES,
+    missions::CASES,
+    deferred_responses::CASES,
+    attacks_server::CASES,
+    ps_metadata::CASES,
+    error_responses::CASES,
+    token_revocation::CASES,
 ];

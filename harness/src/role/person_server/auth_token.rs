@@ -27,6 +27,9 @@
 //! `scope` as in the resource token (the `ps-scope-broadened` flaw grants every scope the
 //! person ever consented to at that resource), `mission_s256`/`account`/`tenant` copied.
 //! The `ps-auth-token-uncapped` flaw forgets the agent token's `exp`.
+//!
+//! A request with `prompt` containing `consent` always asks the person, so it is always
+//! deferred (`202`); under auto-approval the person approves on the agent's first poll.
 
 use std::sync::Arc;
 
@@ -45,7 +48,7 @@ use crate::wire::identifier::validate_https_url;
 use crate::wire::problem::{ErrorCode, Problem};
 
 use super::caller::{self, Caller, SubAgent};
-use super::deferred::{with_approval, Job};
+use super::deferred::{with_approval, with_prompt, Job};
 use super::mission_store::MissionStatus;
 use super::person_token::upstream_person;
 use super::{federation, Ps};
@@ -167,7 +170,15 @@ async fn flow(ps: &Arc<Ps>, request: &Request) -> Reply {
         }),
         &resource_token,
     );
-    Ok(with_approval(ps, &owner, job).await)
+    // `prompt=consent` (OIDC): the person is asked even when policy would approve silently.
+    let prompted = body
+        .opt_str("prompt")?
+        .is_some_and(|p| p.split(' ').any(|v| v == "consent"));
+    if prompted {
+        Ok(with_prompt(ps, &owner, job).await)
+    } else {
+        Ok(with_approval(ps, &owner, job).await)
+    }
 }
 
 /// The optional request parameters: types, the `prompt` and `platform` vocabularies, and

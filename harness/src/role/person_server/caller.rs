@@ -12,7 +12,8 @@
 //! `ps-body-digest-not-required` flaw turns that requirement off in the verifier config.
 //!
 //! [`subagent`] validates a `subagent_token` body parameter the same way, plus the
-//! parent-child link (PS-007, PS-021).
+//! parent-child link (PS-007, PS-021; the `ps-subagent-parent-unchecked` flaw takes any
+//! sub-agent token that names some parent).
 
 use crate::jose::claims::{AgentClaims, TokenKind};
 use crate::jose::validate::Expected;
@@ -147,7 +148,9 @@ pub(crate) async fn subagent(ps: &Ps, caller: &Caller, token: &str) -> Result<Su
         .typed()
         .map_err(|f| token_refusal(TokenKind::Agent, &f))?;
     check_agent(ps, &agent)?;
-    if agent.parent_agent.as_deref() != Some(caller.id()) {
+    let parent_ok = agent.parent_agent.as_deref() == Some(caller.id())
+        || (ps.has(Flaw::PsSubAgentParentUnchecked) && agent.parent_agent.is_some());
+    if !parent_ok {
         return Err(token_refusal_detail(
             TokenKind::Agent,
             "the subagent_token's parent_agent does not name the signing agent",

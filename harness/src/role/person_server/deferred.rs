@@ -63,8 +63,23 @@ impl Job {
 
 /// Ask the person; run `job` now or defer it.
 pub(crate) async fn with_approval(ps: &Arc<Ps>, owner: &str, job: Job) -> Response {
+    decide_or_defer(ps, owner, job, false).await
+}
+
+/// As [`with_approval`], for a request whose `prompt` asks for consent: the person is
+/// always asked, so the answer is always deferred (`202`).
+pub(crate) async fn with_prompt(ps: &Arc<Ps>, owner: &str, job: Job) -> Response {
+    decide_or_defer(ps, owner, job, true).await
+}
+
+async fn decide_or_defer(ps: &Arc<Ps>, owner: &str, job: Job, prompted: bool) -> Response {
     let approver = &ps.cfg.approver;
-    match approver.open() {
+    let (opening, approve_on_poll) = if prompted {
+        approver.open_prompted()
+    } else {
+        (approver.open(), false)
+    };
+    match opening {
         Opening::Approved => job.run(ps.clone()).await,
         Opening::Deferred { decided } => {
             let ticket = ps.pending.open(
@@ -81,7 +96,7 @@ pub(crate) async fn with_approval(ps: &Arc<Ps>, owner: &str, job: Job) -> Respon
                     ps.pending.resolve(&ticket.id, response);
                 }
                 None => {
-                    approver.track(&ticket.id);
+                    approver.track_prompted(&ticket.id, approve_on_poll);
                     ps.jobs().insert(ticket.id.clone(), job);
                 }
             }

@@ -1,0 +1,246 @@
+//! `{#as-token-endpoint}`: a person server asks the access server for an auth token. The
+//! harness plays the trusted PS (it signs as `https://ps.harness.test`), the agent (a fresh
+//! agent token) and the resource (a resource token addressed to the AS under test).
+
+use aauth_harness::jose::claims::{ResourceClaims, TokenClaims, TokenKind};
+use aauth_harness::profile::Profile;
+use aauth_harness::role::agent::{unverified_claims, HarnessAgent};
+use aauth_harness::role::Role;
+use aauth_harness::world::Party;
+use serde_json::{json, Value};
+
+use crate::case::{profiles, roles, Case, CaseFuture, CaseId, CaseMeta, CaseRun, Level};
+use crate::cases::ps_flow::{body_member, exp_within, fail, precondition_skip, with_body};
+use crate::context::CaseContext;
+use crate::index::ReqId;
+use crate::judge::{judge, Expect};
+use crate::outcome::Outcome;
+use crate::{attempt, probe};
+
+/// Longest lifetime an AS may give an auth token (seconds).
+const MAX_LIFETIME: i64 = 3600;
+
+/// The resource token a correct resource issues for `agent`, to be redeemed at the AS by
+/// the harness PS.
+fn resource_claims(ctx: &CaseContext, agent: &HarnessAgent) -> ResourceClaims {
+    let now = ctx.now();
+    let claims = ResourceClaims::new(
+        &Party::Resource.identifier(),
+        &ctx.target.identifier,
+        &format!("rt-as-{}-{now}", agent.thumbprint()),
+        &agent.public_key(),
+        "read",
+        now,
+        now.saturating_add(300),
+    );
+    if ctx.profile() == Profile::Aauth11 {
+        let resource = Party::Resource.identifier();
+        claims.for_person(
+            &Party::PersonServer.identifier(),
+            &ctx.world.directed_sub(Party::PersonServer, &resource),
+            &format!("pt-as-{}", agent.thumbprint()),
+        )
+    } else {
+        claims.for_agent(&agent.id)
+    }
+}
+
+/// Sends the PS's request with `body`, signed as the harness PS.
+async fn send(
+    ctx: &CaseContext,
+    body: &Value,
+) -> Result<aauth_harness::message::Response, crate::outcome::HarnessError> {
+    let probe = with_body(probe::baseline(ctx).await?, body);
+    let request = probe.sign(None)?;
+    ctx.send(&request).await
+}
+
+/// The body a correct PS sends for `agent` with resource-token claims `rt`.
+fn body(ctx: &CaseContext, agent: &HarnessAgent, rt: &ResourceClaims) -> Value {
+    let token = ctx
+        .world
+        .mint_from(Party::Resource, TokenKind::Resource, &rt.to_map(), None);
+    json!({ "resource_token": token, "agent_token": agent.agent_token })
+}
+
+/// Sends the valid request first; returns the skip when even that is not answered with a
+/// token.
+async fn baseline_issues(
+    ctx: &CaseContext,
+) -> Result<Option<Outcome>, crate::outcome::HarnessError> {
+    let agent = ctx.agent();
+    let rt = resource_claims(ctx, &agent);
+    let response = send(ctx, &body(ctx, &agent, &rt)).await?;
+    if response.status == 200 && body_member(&response, "auth_token").is_some() {
+        Ok(None)
+    } else {
+        Ok(Some(precondition_skip(
+            "the valid PS-to-AS token request",
+            &response,
+        )))
+    }
+}
+
+/// AS-007: the valid request yields a token for the resource, bound to the agent, living at
+/// most an hour and never past the agent token.
+async fn issued(ctx: &CaseContext) -> Outcome {
+    let agent = ctx.agent();
+    let rt = resource_claims(ctx, &agent);
+    let response = attempt!(send(ctx, &body(ctx, &agent, &rt)).await);
+    let outcome = judge(&Expect::Served, &response, ctx.role());
+    if outcome != Outcome::Pass {
+        return outcome;
+    }
+    let Some(token) = body_member(&response, "auth_token") else {
+        return fail(Role::AccessServer, "the answer has no auth_token".into());
+    };
+    let Some(claims) = unverified_claims(&token) else {
+        return fail(Role::AccessServer, "the auth_token is not a JWS".into());
+    };
+    let aud = claims.get("aud").and_then(Value::as_str);
+    if aud != Some(Party::Resource.identifier().as_str()) {
+        return fail(
+            Role::AccessServer,
+            format!("aud is {aud:?}, not the resource"),
+        );
+    }
+    let agent_exp = agent
+        .agent_token_claims()
+        .and_then(|c| c.get("exp").and_then(Value::as_i64))
+        .unwrap_or(i64::MAX);
+    let cap = ctx.now().saturating_add(MAX_LIFETIME).min(agent_exp);
+    exp_within(&token, cap, "the auth token", Role::AccessServer)
+}
+
+/// One change to a valid request; the AS must refuse it.
+async fn refused(
+    ctx: &CaseContext,
+    change: fn(&CaseContext, &HarnessAgent, &mut ResourceClaims, &mut Value),
+    expect: Expect,
+) -> Outcome {
+    match baseline_issues(ctx).await {
+        Ok(None) => {}
+        Ok(Some(skip)) => return skip,
+        Err(e) => return Outcome::Error(e),
+    }
+    let agent = ctx.agent();
+    let mut rt = resource_claims(ctx, &agent);
+    let mut extra = json!({});
+    change(ctx, &agent, &mut rt, &mut extra);
+    let mut request_body = body(ctx, &agent, &rt);
+    if let (Some(map), Some(more)) = (request_body.as_object_mut(), extra.as_object()) {
+        for (k, v) in more {
+            if v.is_null() {
+                map.remove(k);
+            } else {
+                map.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    let response = attempt!(send(ctx, &request_body).await);
+    judge(&expect, &response, ctx.role())
+}
+
+async fn ps_claim_other(ctx: &CaseContext) -> Outcome {
+    refused(
+        ctx,
+        |_, _, rt, _| rt.ps = Some(Party::EvilPersonServer.identifier()),
+        Expect::Refused,
+    )
+    .await
+}
+
+async fn agent_token_missing(ctx: &CaseContext) -> Outcome {
+    refused(
+        ctx,
+        |_, _, _, extra| extra["agent_token"] = Value::Null,
+        Expect::Problem {
+            status: 400,
+            codes: &["invalid_request"],
+        },
+    )
+    .await
+}
+
+async fn agent_jkt_other(ctx: &CaseContext) -> Outcome {
+    refused(
+        ctx,
+        |ctx, _, rt, _| rt.agent_jkt = ctx.agent().thumbprint(),
+        Expect::Refused,
+    )
+    .await
+}
+
+async fn aud_other(ctx: &CaseContext) -> Outcome {
+    refused(
+        ctx,
+        |_, _, rt, _| rt.aud = Party::EvilAccessServer.identifier(),
+        Expect::Refused,
+    )
+    .await
+}
+
+macro_rules! case {
+    ($id:literal, $title:literal, $req:literal, $level:ident, $profiles:expr, $f:ident) => {
+        Case {
+            meta: CaseMeta::new(
+                CaseId::from_static($id),
+                $title,
+                ReqId::from_static($req),
+                Level::$level,
+                roles::ACCESS_SERVER,
+                $profiles,
+            ),
+            run: {
+                fn body<'a>(ctx: &'a CaseContext, _run: &'a CaseRun) -> CaseFuture<'a> {
+                    Box::pin($f(ctx))
+                }
+                body
+            },
+        }
+    };
+}
+
+/// The AS token-endpoint cases.
+pub const CASES: &[Case<CaseContext>] = &[
+    case!(
+        "as.token.issued",
+        "Sends a valid PS-signed token request with agent_token and a resource token for the AS",
+        "AS-007",
+        Must,
+        profiles::FROM_10,
+        issued
+    ),
+    case!(
+        "as.token.ps-claim-other-ps",
+        "Sends a resource token whose ps names another person server than the signer",
+        "AS-003",
+        Must,
+        profiles::ONLY_11,
+        ps_claim_other
+    ),
+    case!(
+        "as.token.agent-token-missing",
+        "Sends a token request without agent_token",
+        "AS-005",
+        Must,
+        profiles::FROM_10,
+        agent_token_missing
+    ),
+    case!(
+        "as.token.agent-jkt-other-key",
+        "Sends a resource token whose agent_jkt is not agent_token's cnf key",
+        "AS-004",
+        Must,
+        profiles::FROM_10,
+        agent_jkt_other
+    ),
+    case!(
+        "as.token.aud-other-as",
+        "Sends a resource token addressed to another access server",
+        "AS-002",
+        Must,
+        profiles::FROM_10,
+        aud_other
+    ),
+];
