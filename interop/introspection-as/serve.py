@@ -145,7 +145,7 @@ def main() -> None:
         fixed_policy(args.policy, args.require_scope),
         resources=args.resource or ["https://resource.harness.test"],
         person_servers=args.person_server or ["https://ps.harness.test"],
-        agent_providers=args.agent_provider or ["https://ap.harness.test"],
+        agent_providers=args.agent_provider or (os.environ.get("AAUTH_HARNESS_TRUSTED", "").split(",") if os.environ.get("AAUTH_HARNESS_TRUSTED") else ["https://ap.harness.test"]),
         http=httpx2.AsyncClient(transport=routed_transport(httpx2, routes, ca)),
         store=MemoryStore(),
         on_pending=remember,

@@ -138,7 +138,7 @@ def main() -> None:
         key,
         MemoryStore(),
         subject_secret=secrets.token_bytes(32),
-        agent_providers=args.agent_provider or ["https://ap.harness.test"],
+        agent_providers=args.agent_provider or (os.environ.get("AAUTH_HARNESS_TRUSTED", "").split(",") if os.environ.get("AAUTH_HARNESS_TRUSTED") else ["https://ap.harness.test"]),
         http=httpx2.AsyncClient(transport=routed_transport(httpx2, routes, ca)),
         default_tenant=args.tenant,
         on_approval=approvals.raised,

@@ -120,7 +120,7 @@ def main() -> None:
     identifier = checked_identifier(parser, args.identifier)
     routes, ca = load_from_environment()
 
-    providers = args.agent_provider or ["https://ap.harness.test"]
+    providers = args.agent_provider or (os.environ.get("AAUTH_HARNESS_TRUSTED", "").split(",") if os.environ.get("AAUTH_HARNESS_TRUSTED") else ["https://ap.harness.test"])
     issuers = args.trusted_ps or ["https://ps.harness.test", "https://as.harness.test"]
     config = HttpsigConfig(
         trusted_agents=frozenset(providers),

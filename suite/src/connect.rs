@@ -169,6 +169,8 @@ pub struct OpenTarget {
     pub address: String,
     /// What the harness puts in `@authority` and `Host`.
     pub authority: String,
+    /// Whether the target is reached under its identifier's host or its socket address.
+    pub authority_mode: AuthorityMode,
     /// Resource knobs (defaults for built-in resources).
     pub resource: ResourceKnobs,
     /// Person-server knobs.
@@ -330,6 +332,7 @@ fn open_builtin(
         identifier,
         address: format!("http://{address}"),
         authority,
+        authority_mode: AuthorityMode::Identifier,
         resource: builtin_resource_knobs(),
         person_server: PersonServerKnobs::default(),
         access_server: AccessServerKnobs::default(),
@@ -404,6 +407,7 @@ async fn open_file(
         identifier: file.identifier.clone(),
         address,
         authority,
+        authority_mode: mode,
         resource: file.resource.unwrap_or_default(),
         person_server: file.person_server.unwrap_or_default(),
         access_server: file.access_server.unwrap_or_default(),
