@@ -10,6 +10,8 @@
 //! [`selftest`] is not in [`MODULES`]: its cases exercise the runner against a dummy context
 //! and only run from the suite's own tests.
 
+pub mod requirement_responses;
+pub mod resource_common;
 pub mod selftest;
 pub mod verification;
 
@@ -17,4 +19,8 @@ use crate::case::Case;
 use crate::context::CaseContext;
 
 /// Every case module of the default registry, in listing order.
-pub const MODULES: &[&[Case<CaseContext>]] = &[verification::CASES, verification::DEFECTS];
+pub const MODULES: &[&[Case<CaseContext>]] = &[
+    verification::CASES,
+    verification::DEFECTS,
+    requirement_responses::CASES,
+];
