@@ -10,6 +10,7 @@
 //! [`selftest`] is not in [`MODULES`]: its cases exercise the runner against a dummy context
 //! and only run from the suite's own tests.
 
+pub mod person_token_verification;
 pub mod requirement_responses;
 pub mod resource_common;
 pub mod selftest;
@@ -23,4 +24,5 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     verification::CASES,
     verification::DEFECTS,
     requirement_responses::CASES,
+    person_token_verification::CASES,
 ];
