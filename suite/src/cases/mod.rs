@@ -13,6 +13,7 @@
 pub mod person_token_verification;
 pub mod requirement_responses;
 pub mod resource_common;
+pub mod resource_tokens;
 pub mod selftest;
 pub mod verification;
 
@@ -25,4 +26,5 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     verification::DEFECTS,
     requirement_responses::CASES,
     person_token_verification::CASES,
+    resource_tokens::CASES,
 ];
