@@ -10,6 +10,7 @@
 //! [`selftest`] is not in [`MODULES`]: its cases exercise the runner against a dummy context
 //! and only run from the suite's own tests.
 
+pub mod auth_token_verification;
 pub mod person_token_verification;
 pub mod requirement_responses;
 pub mod resource_common;
@@ -27,4 +28,5 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     requirement_responses::CASES,
     person_token_verification::CASES,
     resource_tokens::CASES,
+    auth_token_verification::CASES,
 ];
