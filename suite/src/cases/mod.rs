@@ -10,6 +10,8 @@
 //! [`selftest`] is not in [`MODULES`]: its cases exercise the runner against a dummy context
 //! and only run from the suite's own tests.
 
+pub mod aauth_access;
+pub mod aauth_capabilities;
 pub mod auth_token_verification;
 pub mod person_token_verification;
 pub mod requirement_responses;
@@ -29,4 +31,6 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     person_token_verification::CASES,
     resource_tokens::CASES,
     auth_token_verification::CASES,
+    aauth_access::CASES,
+    aauth_capabilities::CASES,
 ];
