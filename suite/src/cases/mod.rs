@@ -15,7 +15,9 @@ pub mod aauth_capabilities;
 pub mod auth_token_verification;
 pub mod person_token_verification;
 pub mod requirement_responses;
+pub mod revocation;
 pub mod resource_common;
+pub mod resource_metadata;
 pub mod resource_tokens;
 pub mod selftest;
 pub mod verification;
@@ -33,4 +35,6 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     auth_token_verification::CASES,
     aauth_access::CASES,
     aauth_capabilities::CASES,
+    resource_metadata::CASES,
+    revocation::CASES,
 ];
