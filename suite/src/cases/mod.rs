@@ -13,6 +13,7 @@
 pub mod aauth_access;
 pub mod aauth_capabilities;
 pub mod auth_token_verification;
+pub mod error_response_format;
 pub mod person_token_verification;
 pub mod requirement_responses;
 pub mod revocation;
@@ -37,4 +38,5 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     aauth_capabilities::CASES,
     resource_metadata::CASES,
     revocation::CASES,
+    error_response_format::CASES,
 ];
