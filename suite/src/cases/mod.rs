@@ -12,6 +12,7 @@
 
 pub mod aauth_access;
 pub mod aauth_capabilities;
+pub mod attacks_resource;
 pub mod auth_token_verification;
 pub mod error_response_format;
 pub mod person_token_verification;
@@ -39,4 +40,5 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     resource_metadata::CASES,
     revocation::CASES,
     error_response_format::CASES,
+    attacks_resource::CASES,
 ];
