@@ -10,7 +10,7 @@ use aauth_harness::wire::aauth_access::SessionToken;
 use crate::capability::Capability;
 use crate::case::{profiles, roles, Case};
 use crate::cases::resource_common::{
-    auth_path, not_served, res_case, require_served, send, served_flow, sign, Step,
+    auth_path, not_served, require_served, res_case, send, served_flow, sign, Step,
 };
 use crate::context::CaseContext;
 use crate::outcome::Outcome;
@@ -66,7 +66,13 @@ async fn other_agent(ctx: &CaseContext) -> Step<Outcome> {
 async fn two_credentials_in_one_field(ctx: &CaseContext) -> Step<Outcome> {
     let (agent, path, token) = session(ctx).await?;
     let value = format!("{} extra", token.authorization_value());
-    let request = sign(ctx, &agent, with_session(ctx, &path, &value), &agent.agent_token, None)?;
+    let request = sign(
+        ctx,
+        &agent,
+        with_session(ctx, &path, &value),
+        &agent.agent_token,
+        None,
+    )?;
     Ok(not_served(ctx, &send(ctx, &request).await?))
 }
 

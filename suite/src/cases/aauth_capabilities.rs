@@ -2,7 +2,7 @@
 //! know, so an agent announcing something new never breaks a request.
 
 use crate::case::{profiles, roles, Case};
-use crate::cases::resource_common::{identity_path, res_case, require_served, send, sign, Step};
+use crate::cases::resource_common::{identity_path, require_served, res_case, send, sign, Step};
 use crate::context::CaseContext;
 use crate::judge::{judge, Expect};
 use crate::outcome::Outcome;
@@ -12,13 +12,23 @@ use crate::outcome::Outcome;
 async fn unknown_capability_ignored(ctx: &CaseContext) -> Step<Outcome> {
     let path = identity_path(ctx)?;
     let agent = ctx.agent();
-    let plain = sign(ctx, &agent, ctx.request("GET", &path), &agent.agent_token, None)?;
+    let plain = sign(
+        ctx,
+        &agent,
+        ctx.request("GET", &path),
+        &agent.agent_token,
+        None,
+    )?;
     require_served(ctx, &plain, "the valid identity request").await?;
     let request = ctx
         .request("GET", &path)
         .with_header("AAuth-Capabilities", "zz-conform;p=1, interaction");
     let request = sign(ctx, &agent, request, &agent.agent_token, None)?;
-    Ok(judge(&Expect::Served, &send(ctx, &request).await?, ctx.role()))
+    Ok(judge(
+        &Expect::Served,
+        &send(ctx, &request).await?,
+        ctx.role(),
+    ))
 }
 
 /// The capability cases.

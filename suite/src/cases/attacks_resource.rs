@@ -36,7 +36,10 @@ fn refused_without_resource_token(ctx: &CaseContext, response: &Response) -> Out
                     "a resource token was issued on a token addressed to another resource".into(),
                 ),
             )
-            .accepting(["400 invalid_person_token", "401 Signature-Error invalid_jwt"])
+            .accepting([
+                "400 invalid_person_token",
+                "401 Signature-Error invalid_jwt",
+            ])
             .saw(describe(response)),
         );
     }
@@ -47,7 +50,13 @@ fn refused_without_resource_token(ctx: &CaseContext, response: &Response) -> Out
 async fn agent_token_on_operation(ctx: &CaseContext) -> Step<Outcome> {
     let (path, _) = auth_path(ctx)?;
     let agent = ctx.agent();
-    let request = sign(ctx, &agent, ctx.request("GET", &path), &agent.agent_token, None)?;
+    let request = sign(
+        ctx,
+        &agent,
+        ctx.request("GET", &path),
+        &agent.agent_token,
+        None,
+    )?;
     Ok(not_served(ctx, &send(ctx, &request).await?))
 }
 
@@ -62,7 +71,13 @@ async fn resource_token_as_credential(ctx: &CaseContext) -> Step<Outcome> {
         agent.agent_token.clone()
     };
     let resource_token = issued_resource_token(ctx, &agent, &grounding, None).await?;
-    let request = sign(ctx, &agent, ctx.request("GET", &path), &resource_token, None)?;
+    let request = sign(
+        ctx,
+        &agent,
+        ctx.request("GET", &path),
+        &resource_token,
+        None,
+    )?;
     Ok(not_served(ctx, &send(ctx, &request).await?))
 }
 
@@ -75,7 +90,10 @@ async fn person_token_audience_swap(ctx: &CaseContext) -> Step<Outcome> {
         .world
         .mint_person_token(&agent, &ctx.target.identifier, Some(&defect));
     let request = sign(ctx, &agent, ctx.request("GET", &path), &token, None)?;
-    Ok(refused_without_resource_token(ctx, &send(ctx, &request).await?))
+    Ok(refused_without_resource_token(
+        ctx,
+        &send(ctx, &request).await?,
+    ))
 }
 
 /// A19: a rogue access server with its own metadata mints a perfect auth token.

@@ -10,7 +10,7 @@ use aauth_harness::world::Party;
 
 use crate::case::{profiles, roles, Case};
 use crate::cases::resource_common::{
-    auth_path, not_served, res_case, require_served, send, served_flow, sign, Step,
+    auth_path, not_served, require_served, res_case, send, served_flow, sign, Step,
 };
 use crate::context::CaseContext;
 use crate::outcome::Outcome;

@@ -21,9 +21,13 @@ fn body_fault(response: &Response) -> Option<String> {
     if response.status < 400 || response.body.is_empty() {
         return None;
     }
-    let media = response
-        .header("content-type")
-        .map(|ct| ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+    let media = response.header("content-type").map(|ct| {
+        ct.split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase()
+    });
     if media.as_deref() != Some(PROBLEM_JSON) {
         return Some(format!(
             "a {} error body is sent as {} instead of {PROBLEM_JSON}",
@@ -55,7 +59,11 @@ async fn error_bodies(ctx: &CaseContext) -> Step<Outcome> {
         if let Some(path) = metadata(ctx)
             .await
             .ok()
-            .and_then(|m| m.get("authorization_endpoint").and_then(Value::as_str).map(str::to_string))
+            .and_then(|m| {
+                m.get("authorization_endpoint")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
             .and_then(|u| {
                 let rest = u.strip_prefix("https://")?.to_string();
                 rest.find('/').map(|i| rest[i..].to_string())

@@ -17,10 +17,10 @@ pub mod auth_token_verification;
 pub mod error_response_format;
 pub mod person_token_verification;
 pub mod requirement_responses;
-pub mod revocation;
 pub mod resource_common;
 pub mod resource_metadata;
 pub mod resource_tokens;
+pub mod revocation;
 pub mod selftest;
 pub mod verification;
 

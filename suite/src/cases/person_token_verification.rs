@@ -13,8 +13,8 @@ use serde_json::{json, Value};
 
 use crate::case::{profiles, roles, Case};
 use crate::cases::resource_common::{
-    auth_path, decode_token, endpoint_path, metadata, not_served, post_json, res_case,
-    require_served, send, sign, Step,
+    auth_path, decode_token, endpoint_path, metadata, not_served, post_json, require_served,
+    res_case, send, sign, Step,
 };
 use crate::context::CaseContext;
 use crate::judge::{describe, judge, Expect};
@@ -55,7 +55,13 @@ async fn authorize_without_person_token(ctx: &CaseContext) -> Step<Outcome> {
 async fn no_resource_token_before_person_token(ctx: &CaseContext) -> Step<Outcome> {
     let (path, _) = auth_path(ctx)?;
     let agent = ctx.agent();
-    let request = sign(ctx, &agent, ctx.request("GET", &path), &agent.agent_token, None)?;
+    let request = sign(
+        ctx,
+        &agent,
+        ctx.request("GET", &path),
+        &agent.agent_token,
+        None,
+    )?;
     let response = send(ctx, &request).await?;
     let leaked = response
         .header("aauth-requirement")
@@ -98,7 +104,12 @@ async fn person_defect(ctx: &CaseContext, defect: TokenDefect) -> Step<Outcome> 
         .world
         .mint_person_token(&agent, &ctx.target.identifier, None);
     let request = sign(ctx, &agent, post_json(ctx, &path, &body), &valid, None)?;
-    require_served(ctx, &request, "a valid person token at the authorization endpoint").await?;
+    require_served(
+        ctx,
+        &request,
+        "a valid person token at the authorization endpoint",
+    )
+    .await?;
     let bad = ctx
         .world
         .mint_person_token(&agent, &ctx.target.identifier, Some(&defect));
@@ -106,7 +117,12 @@ async fn person_defect(ctx: &CaseContext, defect: TokenDefect) -> Step<Outcome> 
     let response = send(ctx, &request).await?;
     Ok(judge(
         &Expect::SignatureRejected {
-            codes: &["invalid_jwt", "expired_jwt", "invalid_signature", "invalid_key"],
+            codes: &[
+                "invalid_jwt",
+                "expired_jwt",
+                "invalid_signature",
+                "invalid_key",
+            ],
             alternatives: &[(400, "invalid_person_token"), (401, "invalid_person_token")],
         },
         &response,
@@ -169,9 +185,11 @@ async fn same_sub_two_issuers(ctx: &CaseContext) -> Step<Outcome> {
         let token = ctx.world.mint_from(party, TokenKind::Person, &claims, None);
         let request = sign(ctx, &agent, post_json(ctx, &path, &body), &token, None)?;
         let response = send(ctx, &request).await?;
-        let resource_token = response
-            .body_json()
-            .and_then(|b| b.get("resource_token").and_then(Value::as_str).map(str::to_string));
+        let resource_token = response.body_json().and_then(|b| {
+            b.get("resource_token")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        });
         match resource_token {
             Some(t) => issued.push((party, t)),
             // A resource may refuse persons from a PS it does not know: that is separation too.

@@ -7,9 +7,7 @@ use aauth_harness::role::Role;
 use aauth_harness::wire::aauth_requirement::AauthRequirement;
 
 use crate::case::{profiles, roles, Case};
-use crate::cases::resource_common::{
-    auth_path, identity_path, res_case, send, sign, Step,
-};
+use crate::cases::resource_common::{auth_path, identity_path, res_case, send, sign, Step};
 use crate::context::CaseContext;
 use crate::judge::{describe, judge, Expect};
 use crate::outcome::{Failure, Mismatch, Outcome};
@@ -43,7 +41,13 @@ async fn never_www_authenticate(ctx: &CaseContext) -> Step<Outcome> {
     let mut responses = vec![send(ctx, &ctx.request("GET", &path)).await?];
     if let Ok((auth, _)) = auth_path(ctx) {
         let agent = ctx.agent();
-        let request = sign(ctx, &agent, ctx.request("GET", &auth), &agent.agent_token, None)?;
+        let request = sign(
+            ctx,
+            &agent,
+            ctx.request("GET", &auth),
+            &agent.agent_token,
+            None,
+        )?;
         responses.push(send(ctx, &request).await?);
     }
     for response in &responses {

@@ -2,6 +2,10 @@
 //! harness agent with a chosen token, running the full agent flow as a baseline, and reading
 //! issued tokens. Every helper answers `Err(Outcome)` when the case cannot go on (a missing
 //! knob is a skip, a transport problem an error), so case bodies read as straight lines.
+//!
+//! The error side of [`Step`] is a whole [`Outcome`]: it is built once per case, on the way
+//! out, so its size does not matter.
+#![allow(clippy::result_large_err)]
 
 use aauth_harness::defect::RequestDefect;
 use aauth_harness::httpsig::sign::AauthSignContext;
@@ -95,7 +99,11 @@ pub async fn endpoint_path(ctx: &CaseContext, member: &str) -> Step<String> {
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
         .ok_or_else(|| Outcome::Skip(format!("{member} is not an http(s) URL")))?;
-    Ok(rest.find('/').map(|i| &rest[i..]).unwrap_or("/").to_string())
+    Ok(rest
+        .find('/')
+        .map(|i| &rest[i..])
+        .unwrap_or("/")
+        .to_string())
 }
 
 /// Signs `request` as `agent` presenting `token`, with at most one request defect.

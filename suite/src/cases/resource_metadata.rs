@@ -16,7 +16,12 @@ async fn issuer_and_urls(ctx: &CaseContext) -> Step<Outcome> {
     let role = Role::Resource;
     let issuer = meta.get("issuer");
     if issuer.and_then(Value::as_str) != Some(ctx.target.identifier.as_str()) {
-        return Ok(claim_fail(role, "issuer", ctx.target.identifier.clone(), issuer));
+        return Ok(claim_fail(
+            role,
+            "issuer",
+            ctx.target.identifier.clone(),
+            issuer,
+        ));
     }
     let issues_tokens =
         meta.get("authorization_endpoint").is_some() || ctx.target.resource.auth_path.is_some();

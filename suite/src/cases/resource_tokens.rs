@@ -31,8 +31,16 @@ pub async fn issued_resource_token(
     let endpoint = meta
         .get("authorization_endpoint")
         .and_then(Value::as_str)
-        .and_then(|u| u.strip_prefix("https://").or_else(|| u.strip_prefix("http://")))
-        .map(|rest| rest.find('/').map(|i| &rest[i..]).unwrap_or("/").to_string());
+        .and_then(|u| {
+            u.strip_prefix("https://")
+                .or_else(|| u.strip_prefix("http://"))
+        })
+        .map(|rest| {
+            rest.find('/')
+                .map(|i| &rest[i..])
+                .unwrap_or("/")
+                .to_string()
+        });
     let response = match endpoint {
         Some(path) => {
             let scope = match scope {
@@ -44,12 +52,18 @@ pub async fn issued_resource_token(
         }
         None => {
             let (path, _) = auth_path(ctx)?;
-            send(ctx, &sign(ctx, agent, ctx.request("GET", &path), token, None)?).await?
+            send(
+                ctx,
+                &sign(ctx, agent, ctx.request("GET", &path), token, None)?,
+            )
+            .await?
         }
     };
-    let from_body = response
-        .body_json()
-        .and_then(|b| b.get("resource_token").and_then(Value::as_str).map(str::to_string));
+    let from_body = response.body_json().and_then(|b| {
+        b.get("resource_token")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
     let from_challenge = response
         .header("aauth-requirement")
         .and_then(|v| AauthRequirement::parse(v.as_bytes()).ok())
@@ -89,13 +103,21 @@ async fn claims_follow_the_person_token(ctx: &CaseContext) -> Step<Outcome> {
         .person_token_claims(Party::PersonServer, &agent, &target);
     person.mission_s256 = Some(MISSION.into());
     person.tenant = Some(TENANT.into());
-    let token = ctx
-        .world
-        .mint_from(Party::PersonServer, TokenKind::Person, &person.to_map(), None);
+    let token = ctx.world.mint_from(
+        Party::PersonServer,
+        TokenKind::Person,
+        &person.to_map(),
+        None,
+    );
     let resource_token = issued_resource_token(ctx, &agent, &token, None).await?;
     let role = Role::Resource;
     let Some((header, claims)) = decode_token(&resource_token) else {
-        return Ok(claim_fail(role, "(token)", "a compact JWS with a JSON payload", None));
+        return Ok(claim_fail(
+            role,
+            "(token)",
+            "a compact JWS with a JSON payload",
+            None,
+        ));
     };
     let typ = header.get("typ");
     if typ.and_then(Value::as_str) != Some(TokenKind::Resource.typ()) {
@@ -104,7 +126,14 @@ async fn claims_follow_the_person_token(ctx: &CaseContext) -> Step<Outcome> {
     let alg = header.get("alg");
     match alg.and_then(Value::as_str) {
         Some(a) if !WEAK_ALGS.contains(&a) => {}
-        _ => return Ok(claim_fail(role, "alg", "a fully-specified asymmetric algorithm", alg)),
+        _ => {
+            return Ok(claim_fail(
+                role,
+                "alg",
+                "a fully-specified asymmetric algorithm",
+                alg,
+            ))
+        }
     }
     let exact: [(&str, String); 6] = [
         ("iss", target.clone()),
@@ -160,7 +189,9 @@ async fn lifetime_at_most_five_minutes(ctx: &CaseContext) -> Step<Outcome> {
     let agent = ctx.agent();
     let token = grounding_token(ctx, &agent);
     let resource_token = issued_resource_token(ctx, &agent, &token, None).await?;
-    let claims = decode_token(&resource_token).map(|(_, c)| c).unwrap_or_default();
+    let claims = decode_token(&resource_token)
+        .map(|(_, c)| c)
+        .unwrap_or_default();
     let iat = claims.get("iat").and_then(Value::as_i64);
     let exp = claims.get("exp").and_then(Value::as_i64);
     match (iat, exp) {
@@ -186,10 +217,20 @@ async fn undeclared_scope(ctx: &CaseContext) -> Step<Outcome> {
     let Some(path) = meta
         .get("authorization_endpoint")
         .and_then(Value::as_str)
-        .and_then(|u| u.strip_prefix("https://").or_else(|| u.strip_prefix("http://")))
-        .map(|rest| rest.find('/').map(|i| &rest[i..]).unwrap_or("/").to_string())
+        .and_then(|u| {
+            u.strip_prefix("https://")
+                .or_else(|| u.strip_prefix("http://"))
+        })
+        .map(|rest| {
+            rest.find('/')
+                .map(|i| &rest[i..])
+                .unwrap_or("/")
+                .to_string()
+        })
     else {
-        return Err(Outcome::Skip("the resource metadata has no authorization_endpoint".into()));
+        return Err(Outcome::Skip(
+            "the resource metadata has no authorization_endpoint".into(),
+        ));
     };
     let agent = ctx.agent();
     let token = grounding_token(ctx, &agent);
@@ -199,7 +240,11 @@ async fn undeclared_scope(ctx: &CaseContext) -> Step<Outcome> {
     if response.status == 200 {
         let scope = response
             .body_json()
-            .and_then(|b| b.get("resource_token").and_then(Value::as_str).map(str::to_string))
+            .and_then(|b| {
+                b.get("resource_token")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
             .and_then(|t| decode_token(&t))
             .and_then(|(_, c)| c.get("scope").cloned());
         let carries = scope

@@ -14,7 +14,7 @@ use crate::capability::Capability;
 use crate::case::{profiles, roles, Case};
 use crate::cases::auth_token_verification::auth_baseline;
 use crate::cases::resource_common::{
-    endpoint_path, not_served, post_json, res_case, require_served, send, sign, Step,
+    endpoint_path, not_served, post_json, require_served, res_case, send, sign, Step,
 };
 use crate::context::CaseContext;
 use crate::judge::{describe, judge, Expect};
@@ -37,9 +37,9 @@ async fn revoke(ctx: &CaseContext, caller: Party, iss: &str, jti: &str) -> Step<
 /// A served auth token from the harness PS: the agent, the path, the token and its `jti`.
 async fn served_token(ctx: &CaseContext) -> Step<(HarnessAgent, String, String, String)> {
     let (agent, path, scope) = auth_baseline(ctx).await?;
-    let claims = ctx
-        .world
-        .auth_token_claims(Party::PersonServer, &agent, &ctx.target.identifier, &scope);
+    let claims =
+        ctx.world
+            .auth_token_claims(Party::PersonServer, &agent, &ctx.target.identifier, &scope);
     let jti = claims.jti.clone();
     let token = ctx
         .world
@@ -62,7 +62,13 @@ async fn present(
 /// RES-030: the issuer revokes; `200`, then the token is refused.
 async fn issuer_revokes(ctx: &CaseContext) -> Step<Outcome> {
     let (agent, path, token, jti) = served_token(ctx).await?;
-    let answer = revoke(ctx, Party::PersonServer, &Party::PersonServer.identifier(), &jti).await?;
+    let answer = revoke(
+        ctx,
+        Party::PersonServer,
+        &Party::PersonServer.identifier(),
+        &jti,
+    )
+    .await?;
     let verdict = judge(&Expect::Served, &answer, ctx.role());
     if verdict != Outcome::Pass {
         return Ok(verdict);
@@ -118,19 +124,22 @@ async fn unknown_pair(ctx: &CaseContext) -> Step<Outcome> {
 async fn keyed_by_issuer_and_jti(ctx: &CaseContext) -> Step<Outcome> {
     let (agent, path, token, jti) = served_token(ctx).await?;
     let scope = ctx.target.resource.auth_scope.clone().unwrap_or_default();
-    let mut other = ctx.world.auth_token_claims(
-        Party::AccessServer,
-        &agent,
-        &ctx.target.identifier,
-        &scope,
-    );
+    let mut other =
+        ctx.world
+            .auth_token_claims(Party::AccessServer, &agent, &ctx.target.identifier, &scope);
     other.jti = jti.clone();
     let twin = ctx
         .world
         .mint_from(Party::AccessServer, TokenKind::Auth, &other.to_map(), None);
     let twin_request = sign(ctx, &agent, ctx.request("GET", &path), &twin, None)?;
     require_served(ctx, &twin_request, "an AS token sharing the PS token's jti").await?;
-    let answer = revoke(ctx, Party::PersonServer, &Party::PersonServer.identifier(), &jti).await?;
+    let answer = revoke(
+        ctx,
+        Party::PersonServer,
+        &Party::PersonServer.identifier(),
+        &jti,
+    )
+    .await?;
     let verdict = judge(&Expect::Served, &answer, ctx.role());
     if verdict != Outcome::Pass {
         return Ok(verdict);
