@@ -11,6 +11,7 @@ use aauth_harness::wire::aauth_requirement::{AauthRequirement, MISSION_FIELD};
 use aauth_harness::world::Party;
 use serde_json::json;
 
+use crate::capability::Capability;
 use crate::case::{profiles, roles, Case};
 use crate::cases::auth_token_verification::rogue_issuer;
 use crate::cases::person_token_verification::request_scope;
@@ -124,6 +125,9 @@ async fn p10_request_to_p11(ctx: &CaseContext) -> Step<Outcome> {
     ))
 }
 
+/// Cases that need an authorization endpoint issuing resource tokens.
+const ISSUES: &[Capability] = &[Capability::RESOURCE_TOKENS];
+
 /// The resource attack cases.
 pub const CASES: &[Case<CaseContext>] = &[
     res_case!(
@@ -143,7 +147,7 @@ pub const CASES: &[Case<CaseContext>] = &[
         Must,
         roles::RESOURCE,
         profiles::ALL,
-        &[],
+        ISSUES,
         resource_token_as_credential
     ),
     res_case!(
@@ -173,7 +177,7 @@ pub const CASES: &[Case<CaseContext>] = &[
         Must,
         roles::RESOURCE,
         profiles::ONLY_11,
-        &[],
+        ISSUES,
         p10_request_to_p11
     ),
 ];

@@ -11,6 +11,7 @@ use aauth_harness::wire::aauth_requirement::AauthRequirement;
 use aauth_harness::world::Party;
 use serde_json::{json, Value};
 
+use crate::capability::Capability;
 use crate::case::{profiles, roles, Case};
 use crate::cases::resource_common::{
     auth_path, decode_token, endpoint_path, metadata, not_served, post_json, require_served,
@@ -220,6 +221,9 @@ async fn same_sub_two_issuers(ctx: &CaseContext) -> Step<Outcome> {
     Ok(Outcome::Pass)
 }
 
+/// Cases that need an authorization endpoint issuing resource tokens.
+const ISSUES: &[Capability] = &[Capability::RESOURCE_TOKENS];
+
 /// The person-token cases.
 pub const CASES: &[Case<CaseContext>] = &[
     res_case!(
@@ -229,7 +233,7 @@ pub const CASES: &[Case<CaseContext>] = &[
         Must,
         roles::RESOURCE,
         profiles::ONLY_11,
-        &[],
+        ISSUES,
         authorize_without_person_token
     ),
     res_case!(
@@ -249,7 +253,7 @@ pub const CASES: &[Case<CaseContext>] = &[
         Must,
         roles::RESOURCE,
         profiles::ONLY_11,
-        &[],
+        ISSUES,
         person_wrong_audience
     ),
     res_case!(
@@ -259,7 +263,7 @@ pub const CASES: &[Case<CaseContext>] = &[
         Must,
         roles::RESOURCE,
         profiles::ONLY_11,
-        &[],
+        ISSUES,
         person_expired
     ),
     res_case!(
@@ -269,7 +273,7 @@ pub const CASES: &[Case<CaseContext>] = &[
         Must,
         roles::RESOURCE,
         profiles::ONLY_11,
-        &[],
+        ISSUES,
         person_other_cnf
     ),
     res_case!(
@@ -279,7 +283,7 @@ pub const CASES: &[Case<CaseContext>] = &[
         Must,
         roles::RESOURCE,
         profiles::ONLY_11,
-        &[],
+        ISSUES,
         person_wrong_dwk
     ),
     res_case!(
@@ -299,7 +303,7 @@ pub const CASES: &[Case<CaseContext>] = &[
         Must,
         roles::RESOURCE,
         profiles::ONLY_11,
-        &[],
+        ISSUES,
         same_sub_two_issuers
     ),
 ];

@@ -9,6 +9,7 @@ use aauth_harness::wire::aauth_requirement::AauthRequirement;
 use aauth_harness::world::Party;
 use serde_json::{json, Value};
 
+use crate::capability::Capability;
 use crate::case::{profiles, roles, Case};
 use crate::cases::person_token_verification::request_scope;
 use crate::cases::resource_common::{
@@ -271,6 +272,9 @@ async fn undeclared_scope(ctx: &CaseContext) -> Step<Outcome> {
     ))
 }
 
+/// Cases that need an authorization endpoint issuing resource tokens.
+const ISSUES: &[Capability] = &[Capability::RESOURCE_TOKENS];
+
 /// The resource-token cases.
 pub const CASES: &[Case<CaseContext>] = &[
     res_case!(
@@ -280,7 +284,7 @@ pub const CASES: &[Case<CaseContext>] = &[
         Must,
         roles::RESOURCE,
         profiles::ONLY_11,
-        &[],
+        ISSUES,
         claims_follow_the_person_token
     ),
     res_case!(
@@ -290,7 +294,7 @@ pub const CASES: &[Case<CaseContext>] = &[
         Should,
         roles::RESOURCE,
         profiles::ALL,
-        &[],
+        ISSUES,
         lifetime_at_most_five_minutes
     ),
     res_case!(
@@ -300,7 +304,7 @@ pub const CASES: &[Case<CaseContext>] = &[
         Must,
         roles::RESOURCE,
         profiles::ALL,
-        &[],
+        ISSUES,
         undeclared_scope
     ),
 ];
