@@ -85,6 +85,19 @@ async fn two_authorization_fields(ctx: &CaseContext) -> Step<Outcome> {
     Ok(not_served(ctx, &send(ctx, &request).await?))
 }
 
+/// RES-018: `Authorization: AAuth` with no token at all, beside a working session.
+async fn empty_credential(ctx: &CaseContext) -> Step<Outcome> {
+    let (agent, path, _) = session(ctx).await?;
+    let request = sign(
+        ctx,
+        &agent,
+        with_session(ctx, &path, "AAuth "),
+        &agent.agent_token,
+        None,
+    )?;
+    Ok(not_served(ctx, &send(ctx, &request).await?))
+}
+
 /// The session-token cases.
 pub const CASES: &[Case<CaseContext>] = &[
     res_case!(
@@ -136,5 +149,15 @@ pub const CASES: &[Case<CaseContext>] = &[
         profiles::ALL,
         NEEDS,
         two_authorization_fields
+    ),
+    res_case!(
+        "res.session.empty-credential",
+        "Sends Authorization: AAuth with no token",
+        "RES-018",
+        Must,
+        roles::RESOURCE,
+        profiles::ALL,
+        NEEDS,
+        empty_credential
     ),
 ];

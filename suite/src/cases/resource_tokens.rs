@@ -272,6 +272,67 @@ async fn undeclared_scope(ctx: &CaseContext) -> Step<Outcome> {
     ))
 }
 
+/// RES-011: a named `account` is echoed into the resource token, or refused with
+/// `invalid_account` (the harness cannot know which accounts the person holds).
+async fn account_echoed(ctx: &CaseContext) -> Step<Outcome> {
+    let meta = metadata(ctx).await?;
+    let Some(path) = meta
+        .get("authorization_endpoint")
+        .and_then(Value::as_str)
+        .and_then(|u| {
+            u.strip_prefix("https://")
+                .or_else(|| u.strip_prefix("http://"))
+        })
+        .map(|rest| {
+            rest.find('/')
+                .map(|i| &rest[i..])
+                .unwrap_or("/")
+                .to_string()
+        })
+    else {
+        return Err(Outcome::Skip(
+            "the resource metadata has no authorization_endpoint".into(),
+        ));
+    };
+    let scope = request_scope(ctx).await?;
+    let agent = ctx.agent();
+    let token = grounding_token(ctx, &agent);
+    const ACCOUNT: &str = "acct-conform-1";
+    let request = post_json(ctx, &path, &json!({ "scope": scope, "account": ACCOUNT }));
+    let response = send(ctx, &sign(ctx, &agent, request, &token, None)?).await?;
+    if response.status != 200 {
+        return Ok(judge(
+            &Expect::Problem {
+                status: 400,
+                codes: &["invalid_account"],
+            },
+            &response,
+            ctx.role(),
+        ));
+    }
+    let claims = response
+        .body_json()
+        .and_then(|b| {
+            b.get("resource_token")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .and_then(|t| decode_token(&t))
+        .map(|(_, c)| c)
+        .unwrap_or_default();
+    let got = claims.get("account");
+    if got.and_then(Value::as_str) == Some(ACCOUNT) {
+        Ok(Outcome::Pass)
+    } else {
+        Ok(claim_fail(
+            Role::Resource,
+            "account",
+            format!("{ACCOUNT} (echoed from the request)"),
+            got,
+        ))
+    }
+}
+
 /// Cases that need an authorization endpoint issuing resource tokens.
 const ISSUES: &[Capability] = &[Capability::RESOURCE_TOKENS];
 
@@ -306,5 +367,15 @@ pub const CASES: &[Case<CaseContext>] = &[
         profiles::ALL,
         ISSUES,
         undeclared_scope
+    ),
+    res_case!(
+        "res.resource-token.account-echoed",
+        "Names an account at the authorization endpoint and reads the resource token issued",
+        "RES-011",
+        Must,
+        roles::RESOURCE,
+        profiles::FROM_10,
+        ISSUES,
+        account_echoed
     ),
 ];
