@@ -13,22 +13,33 @@
 #[macro_use]
 mod macros;
 
+pub mod aauth_access;
+pub mod aauth_capabilities;
 pub mod agent_token;
 pub mod as_token_endpoint;
 pub mod attacks_request;
+pub mod attacks_resource;
 pub mod attacks_server;
 pub mod attacks_token;
+pub mod auth_token_verification;
 pub mod covered_components;
 pub mod deferred_responses;
+pub mod error_response_format;
 pub mod error_responses;
 pub mod freshness;
 pub mod jwks_discovery;
 pub mod metadata_documents;
 pub mod missions;
 pub mod person_token_endpoint;
+pub mod person_token_verification;
 pub mod ps_flow;
 pub mod ps_metadata;
 pub mod ps_token_endpoint;
+pub mod requirement_responses;
+pub mod resource_common;
+pub mod resource_metadata;
+pub mod resource_tokens;
+pub mod revocation;
 pub mod scheme_rejection;
 pub mod selftest;
 pub mod signature_algorithms;
@@ -63,4 +74,14 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     ps_metadata::CASES,
     error_responses::CASES,
     token_revocation::CASES,
+    requirement_responses::CASES,
+    person_token_verification::CASES,
+    resource_tokens::CASES,
+    auth_token_verification::CASES,
+    aauth_access::CASES,
+    aauth_capabilities::CASES,
+    resource_metadata::CASES,
+    revocation::CASES,
+    error_response_format::CASES,
+    attacks_resource::CASES,
 ];
