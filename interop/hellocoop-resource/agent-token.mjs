@@ -43,6 +43,22 @@ async function fetchJson(fetch, url, missingCode) {
     throw new TokenRefused(missingCode, `${url} is not a JSON object`)
 }
 
+// JWKS per issuer, refetched on an unknown kid at most once a minute (the AAuth floor), so
+// the suite's kid-flood case measures the library wrapper we are responsible for correctly.
+const REFETCH_FLOOR_MS = 60_000
+const jwksCache = new Map()
+
+async function keyFor(fetch, iss, jwksUri, kid) {
+    const find = (jwks) => (Array.isArray(jwks?.keys) ? jwks.keys.find((k) => k && k.kid === kid) : undefined)
+    const cached = jwksCache.get(iss)
+    const hit = cached && cached.uri === jwksUri ? find(cached.jwks) : undefined
+    if (hit) return hit
+    if (cached && cached.uri === jwksUri && Date.now() - cached.at < REFETCH_FLOOR_MS) return undefined
+    const jwks = await fetchJson(fetch, jwksUri, 'unknown_key')
+    jwksCache.set(iss, { uri: jwksUri, jwks, at: Date.now() })
+    return find(jwks)
+}
+
 function publicKeyOf(jwk) {
     const members = Object.fromEntries(['kty', 'crv', 'x', 'y'].filter((k) => k in jwk).map((k) => [k, jwk[k]]))
     return createPublicKey({ key: members, format: 'jwk' })
@@ -76,8 +92,7 @@ export async function checkAgentToken(jwt, { fetch, providers }) {
     if (metadata.issuer === undefined) throw new TokenRefused('issuer_missing', 'metadata has no issuer')
     if (metadata.issuer !== iss) throw new TokenRefused('issuer_mismatch', `metadata issuer ${metadata.issuer} is not ${iss}`)
     if (typeof metadata.jwks_uri !== 'string') throw new TokenRefused('issuer_missing', 'metadata has no jwks_uri')
-    const jwks = await fetchJson(fetch, metadata.jwks_uri, 'unknown_key')
-    const key = Array.isArray(jwks.keys) ? jwks.keys.find((k) => k && k.kid === header.kid) : undefined
+    const key = await keyFor(fetch, iss, metadata.jwks_uri, header.kid)
     if (!key) throw new TokenRefused('unknown_key', `kid ${header.kid} is not in ${metadata.jwks_uri}`)
     if (key.alg !== header.alg) {
         throw new TokenRefused('unsupported_algorithm', `issuer key alg ${key.alg} is not the token's ${header.alg}`)
