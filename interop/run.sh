@@ -31,7 +31,7 @@ for target in interop/targets/*.toml; do
   "$bin" "${args[@]}" >"$out/$name.txt" 2>&1
   code=$?
   set -e
-  printf '%-22s exit %s  %s\n' "$name" "$code" "$(tail -n 1 "$out/$name.txt")"
+  printf "%-22s exit %s  %s\n" "$name" "$code" "$(grep -E "^pass [0-9]+" "$out/$name.txt" | tail -n 1)"
   if [ "$write_baselines" = 1 ]; then
     "$bin" baseline "$out/$name.json" -o "$baseline" >/dev/null
   elif [ "$code" != 0 ]; then

@@ -101,7 +101,7 @@ function readBody(req) {
 async function whoami(req, res, url) {
     const signed = ['signature', 'signature-input', 'signature-key'].some((h) => h in req.headers)
     if (!signed) {
-        send(res, 401, { 'aauth-requirement': 'requirement=agent-token', 'content-type': 'application/json' }, {
+        send(res, 401, { 'aauth-requirement': 'requirement=agent-token', 'content-type': 'application/problem+json' }, {
             error: 'agent_token_required',
         })
         return
@@ -161,11 +161,11 @@ const server = createServer(async (req, res) => {
         } else if (url.pathname === '/api/whoami' && ['GET', 'POST'].includes(req.method)) {
             await whoami(req, res, url)
         } else {
-            send(res, 404, { 'content-type': 'application/json' }, { error: 'not_found' })
+            send(res, 404, { 'content-type': 'application/problem+json' }, { error: 'not_found' })
         }
     } catch (err) {
         console.error(`hellocoop-resource: ${err.stack ?? err}`)
-        if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, { error: 'server_error' })
+        if (!res.headersSent) send(res, 500, { 'content-type': 'application/problem+json' }, { error: 'server_error' })
     }
 })
 
