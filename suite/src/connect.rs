@@ -46,6 +46,9 @@ pub struct ResourceKnobs {
     pub auth_path: Option<String>,
     /// The scope `auth_path` needs.
     pub auth_scope: Option<String>,
+    /// A path answered with a deferred `202` (interaction requirement and pending URL)
+    /// when signed with a valid agent token.
+    pub deferred_path: Option<String>,
     /// Which `@authority` to sign for (overrides the top-level value).
     pub authority: Option<AuthorityMode>,
 }
@@ -224,6 +227,7 @@ pub fn builtin_resource_knobs() -> ResourceKnobs {
         person_path: None,
         auth_path: Some("/api/data".into()),
         auth_scope: Some("data.read".into()),
+        deferred_path: Some("/api/deferred".into()),
         authority: Some(AuthorityMode::Identifier),
     }
 }

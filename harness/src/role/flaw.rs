@@ -185,6 +185,18 @@ flaws! {
     /// Unknown capabilities cause an error.
     UnknownCapabilityRejected = ("unknown-capability-rejected", Resource, "RES-026",
         "an unknown AAuth-Capabilities value makes the resource answer 400"),
+    /// The deferred `202` omits `Retry-After`.
+    DeferredHeadersMissing = ("deferred-headers-missing", Resource, "RES-019",
+        "the deferred 202 answer carries no Retry-After"),
+    /// Interaction codes are six symbols long.
+    InteractionCodeShort = ("interaction-code-short", Resource, "RES-020",
+        "interaction codes are six symbols, below the eight-symbol minimum"),
+    /// Pending URLs are served to whoever signs a poll.
+    PendingAnyAgent = ("pending-any-agent", Resource, "RES-022",
+        "a pending URL answers polls signed by any agent, not only the one that opened it"),
+    /// The terminal response is replayed instead of `410`.
+    PendingNotGone = ("pending-not-gone", Resource, "RES-022",
+        "after the terminal response a pending URL keeps answering it instead of 410"),
     /// Error bodies are plain JSON.
     ErrorBodyPlainJson = ("error-body-plain-json", Resource, "ERR-001",
         "error bodies are application/json with error_description instead of problem+json"),

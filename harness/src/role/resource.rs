@@ -10,6 +10,7 @@
 //! | `/api/data` | GET | auth token with `data.read`, or a session | data; otherwise a challenge |
 //! | `/api/write` | POST | auth token with `data.write`, or a session | receipt; otherwise a challenge |
 //! | `/authorize` | POST `{scope, account?}` | person token (`aauth-11`), agent token (`aauth-10`) | `{"resource_token"}` |
+//! | `/api/deferred` | GET | any valid token | `202` interaction, pending URL completes on the second poll, then `410` |
 //! | `/revoke` | POST `{iss, jti}` | the token's issuer or a trusted PS, signing as itself (`jwks_uri`) | `200` / `404` |
 //!
 //! Every signed request goes through [`crate::verify::verify_request`] (which carries the
@@ -28,6 +29,7 @@
 //! - Unknown `AAuth-Capabilities` values are ignored; every error body is problem+json.
 //! - Revocation is keyed by `(iss, jti)`.
 
+pub mod deferred;
 pub mod state;
 pub mod token;
 
@@ -66,6 +68,8 @@ use crate::wire::problem::ErrorCode;
 use crate::wire::signature_error::SignatureErrorCode;
 use crate::wire::signature_key::Scheme;
 
+use crate::role::pending::PENDING_PREFIX;
+use deferred::{Deferred, DEFERRED_PATH};
 use state::{Grant, PersonRecord, ResourceState, Session};
 use token::{PersonBasis, ResourceTokenSpec, RESOURCE_TOKEN_LIFETIME};
 
@@ -181,6 +185,7 @@ struct Inner {
     revoke_verifier: VerifierConfig,
     state: Mutex<ResourceState>,
     rng: Mutex<ChaCha20Rng>,
+    deferred: Deferred,
 }
 
 /// The reference resource. Clones share keys and state, so the copy the host serves and
@@ -243,8 +248,14 @@ impl Resource {
         seed.update(config.seed.to_be_bytes());
         seed.update(config.identifier.as_bytes());
         let rng = ChaCha20Rng::from_seed(seed.finalize().into());
+        let deferred = Deferred::new(
+            &config.identifier,
+            config.clock.clone(),
+            config.flaws.clone(),
+        );
         Resource {
             inner: Arc::new(Inner {
+                deferred,
                 config,
                 issuer,
                 keys,
@@ -323,9 +334,15 @@ impl Resource {
         let method = request.method.as_str();
         let path = request.path.as_str();
         let allowed = match path {
-            p if p == metadata_path || p == JWKS_PATH || p == WHOAMI_PATH || p == DATA_PATH => {
+            p if p == metadata_path
+                || p == JWKS_PATH
+                || p == WHOAMI_PATH
+                || p == DATA_PATH
+                || p == DEFERRED_PATH =>
+            {
                 "GET"
             }
+            p if p.starts_with(PENDING_PREFIX) => return self.pending(request).await,
             WRITE_PATH | AUTHORIZE_PATH | REVOKE_PATH => "POST",
             _ => {
                 return reply::problem(
@@ -354,6 +371,7 @@ impl Resource {
                 .with_header("content-type", "application/json")
                 .with_body(self.jwks().to_json()),
             WHOAMI_PATH => self.whoami(request).await,
+            DEFERRED_PATH => self.deferred(request).await,
             DATA_PATH => self.operation(request, DATA_READ).await,
             WRITE_PATH => self.operation(request, DATA_WRITE).await,
             AUTHORIZE_PATH => self.authorize(request).await,
@@ -477,6 +495,32 @@ impl Resource {
             Signer::BareKey => json!({ "key": verified.thumbprint }),
         };
         Response::json(200, "application/json", &body)
+    }
+
+    /// `/api/deferred`: who signed, but only after the pending URL has been polled.
+    async fn deferred(&self, request: &Request) -> Response {
+        let verified = match self.authenticate(request, &self.inner.verifier).await {
+            Ok(v) => v,
+            Err(response) => return response,
+        };
+        if let Err(response) = self.check_audience(&verified) {
+            return response;
+        }
+        let mut result = Map::new();
+        result.insert("key".into(), Value::String(verified.thumbprint.clone()));
+        self.inner.deferred.open(&verified.thumbprint, result)
+    }
+
+    /// A pending URL: the signer is authenticated on every request, then the store decides.
+    async fn pending(&self, request: &Request) -> Response {
+        let verified = match self.authenticate(request, &self.inner.verifier).await {
+            Ok(v) => v,
+            Err(response) => return response,
+        };
+        self.inner
+            .deferred
+            .pending(request, &verified.thumbprint)
+            .await
     }
 
     /// `/api/data` and `/api/write`.

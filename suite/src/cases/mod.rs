@@ -37,6 +37,7 @@ pub mod ps_metadata;
 pub mod ps_token_endpoint;
 pub mod requirement_responses;
 pub mod resource_common;
+pub mod resource_deferred;
 pub mod resource_metadata;
 pub mod resource_tokens;
 pub mod revocation;
@@ -80,6 +81,7 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     auth_token_verification::CASES,
     aauth_access::CASES,
     aauth_capabilities::CASES,
+    resource_deferred::CASES,
     resource_metadata::CASES,
     revocation::CASES,
     error_response_format::CASES,
