@@ -28,6 +28,9 @@ pub const CASES: &[Case<CaseContext>] = cases! {
     "sig.created.advertised-window" => "Probes created just outside and just inside the resource's advertised signature_window",
         "SIG-007", Must, roles::RESOURCE, profiles::ALL, &[Capability::SIGNATURE_WINDOW],
         |ctx| advertised_window(ctx);
+    "res.signature-window.honoured" => "Probes created 5 s inside and 5 s outside the signature_window the resource publishes",
+        "RES-034", Must, roles::RESOURCE, profiles::ALL, &[Capability::SIGNATURE_WINDOW],
+        |ctx| advertised_window(ctx);
 };
 
 /// An identical request sent again: both answers conform (a replay cache is optional), so
