@@ -194,6 +194,9 @@ flaws! {
     /// Pending URLs are served to whoever signs a poll.
     PendingAnyAgent = ("pending-any-agent", Resource, "RES-022",
         "a pending URL answers polls signed by any agent, not only the one that opened it"),
+    /// The metadata advertises a wider window than the verifier applies.
+    SignatureWindowIgnored = ("signature-window-ignored", Resource, "RES-034",
+        "the metadata publishes signature_window 120 while signatures older than 60 s are refused"),
     /// The terminal response is replayed instead of `410`.
     PendingNotGone = ("pending-not-gone", Resource, "RES-022",
         "after the terminal response a pending URL keeps answering it instead of 410"),

@@ -87,6 +87,8 @@ pub const REVOKE_PATH: &str = "/revoke";
 pub const DATA_READ: &str = "data.read";
 /// The scope `/api/write` needs.
 pub const DATA_WRITE: &str = "data.write";
+/// The window the `signature-window-ignored` flaw advertises (and does not apply).
+const ADVERTISED_WINDOW_FLAW: i64 = 120;
 /// Auth tokens live at most an hour, so a grant is honoured that long past its resource
 /// token's expiry.
 const AUTH_TOKEN_MAX_LIFETIME: i64 = 3600;
@@ -288,6 +290,9 @@ impl Resource {
         let mut meta = ResourceMetadata::reference(&config.identifier, config.profile);
         meta.access_mode = Some(config.options.access_mode.clone());
         meta.signature_window = config.options.signature_window;
+        if config.flaws.has(Flaw::SignatureWindowIgnored) {
+            meta.signature_window = Some(ADVERTISED_WINDOW_FLAW);
+        }
         if !config.options.additional_signature_components.is_empty() {
             meta.additional_signature_components =
                 Some(config.options.additional_signature_components.clone());
