@@ -168,4 +168,40 @@ mod tests {
         }
         assert_eq!(interaction_code(true).replace('-', "").len(), 6);
     }
+
+    fn poll_request(response: &Response) -> crate::message::Request {
+        let location = response.header("location").unwrap_or_default();
+        let path = location.trim_start_matches("https://resource.harness.test");
+        crate::message::Request::new("GET", "https", "resource.harness.test", path)
+    }
+
+    async fn statuses(flaws: Flaws, poller: &str) -> Vec<u16> {
+        let deferred = Deferred::new("https://resource.harness.test", Clock::fixed(0), flaws);
+        let opened = deferred.open("owner", Map::new());
+        assert_eq!(opened.status, 202);
+        let request = poll_request(&opened);
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            seen.push(deferred.pending(&request, poller).await.status);
+        }
+        seen
+    }
+
+    #[tokio::test]
+    async fn owner_polls_to_completion_then_gone() {
+        assert_eq!(statuses(Flaws::none(), "owner").await, [202, 200, 410, 410]);
+    }
+
+    #[tokio::test]
+    async fn another_agent_is_not_served_unless_the_flaw_is_on() {
+        assert_eq!(statuses(Flaws::none(), "other").await, [404; 4]);
+        let any = Flaws::one(Flaw::PendingAnyAgent);
+        assert_eq!(statuses(any, "other").await, [202, 200, 410, 410]);
+    }
+
+    #[tokio::test]
+    async fn not_gone_flaw_replays_the_terminal_answer() {
+        let flaws = Flaws::one(Flaw::PendingNotGone);
+        assert_eq!(statuses(flaws, "owner").await, [202, 200, 200, 200]);
+    }
 }
