@@ -255,6 +255,9 @@ flaws! {
     /// `agent_jkt` is not compared with `agent_token.cnf.jwk`.
     AsAgentJktIgnored = ("as-agent-jkt-ignored", AccessServer, "AS-004",
         "a resource token whose agent_jkt names another key than agent_token.cnf.jwk is redeemed"),
+    /// The AS writes its own identifier as the auth token's audience.
+    AsAuthTokenAudSelf = ("as-auth-token-aud-self", AccessServer, "AS-007",
+        "issued auth tokens name the access server, not the resource, as aud"),
 }
 
 impl Flaw {

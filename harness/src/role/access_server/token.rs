@@ -362,7 +362,11 @@ fn issue(inner: &As, grant: &AsGrant) -> Response {
     let mut claims = AuthClaims {
         iss: own.to_string(),
         dwk: dwk::ACCESS.to_string(),
-        aud: rt.iss.clone(),
+        aud: if inner.has(Flaw::AsAuthTokenAudSelf) {
+            inner.cfg.identifier.clone()
+        } else {
+            rt.iss.clone()
+        },
         jti: jti.clone(),
         iat: now,
         exp,
