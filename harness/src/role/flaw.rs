@@ -255,6 +255,12 @@ flaws! {
     /// `agent_jkt` is not compared with `agent_token.cnf.jwk`.
     AsAgentJktIgnored = ("as-agent-jkt-ignored", AccessServer, "AS-004",
         "a resource token whose agent_jkt names another key than agent_token.cnf.jwk is redeemed"),
+    /// The AS takes an agent-signed request as coming from the agent token's `ps`.
+    AsAgentCallerAccepted = ("as-agent-caller-accepted", AccessServer, "AS-001",
+        "a request signed by an agent is served as if its person server had sent it"),
+    /// With a sub-agent, the auth token is bound to the parent's key.
+    AsBindsParentKey = ("as-binds-parent-key", AccessServer, "AS-006",
+        "with subagent_token the issued auth token's cnf is the parent agent's key"),
     /// The AS writes its own identifier as the auth token's audience.
     AsAuthTokenAudSelf = ("as-auth-token-aud-self", AccessServer, "AS-007",
         "issued auth tokens name the access server, not the resource, as aud"),

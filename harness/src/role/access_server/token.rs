@@ -164,6 +164,11 @@ async fn flow(inner: &As, request: &Request) -> Reply {
             ));
         }
     }
+    let key = if inner.has(Flaw::AsBindsParentKey) {
+        agent.as_ref().map(|(_, k)| k.clone()).or(key)
+    } else {
+        key
+    };
     if let Some(upstream) = body.opt_str("upstream_token")? {
         let audience = agent
             .as_ref()
