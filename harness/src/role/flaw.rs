@@ -238,6 +238,9 @@ flaws! {
     /// The three-party auth token ignores the agent token's expiry.
     PsAuthTokenUncapped = ("ps-auth-token-uncapped", PersonServer, "PS-017",
         "three-party auth tokens outlive the presenting agent token"),
+    /// A person or auth token is taken as the caller's credential.
+    PsCredentialKindUnchecked = ("ps-credential-kind-unchecked", PersonServer, "PS-002",
+        "a request presenting a person or auth token instead of an agent token is served"),
     /// Whatever the AS returns is handed to the agent unverified.
     PsAsTokenUnverified = ("ps-as-token-unverified", PersonServer, "PS-016",
         "an auth token from the access server is returned to the agent without verification"),
