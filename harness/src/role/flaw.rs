@@ -241,6 +241,9 @@ flaws! {
     /// A person or auth token is taken as the caller's credential.
     PsCredentialKindUnchecked = ("ps-credential-kind-unchecked", PersonServer, "PS-002",
         "a request presenting a person or auth token instead of an agent token is served"),
+    /// `DELETE` on a pending URL answers `204` but the request stays pending.
+    PsPendingCancelIgnored = ("ps-pending-cancel-ignored", PersonServer, "PS-028",
+        "a cancelled pending request keeps answering polls as pending"),
     /// Whatever the AS returns is handed to the agent unverified.
     PsAsTokenUnverified = ("ps-as-token-unverified", PersonServer, "PS-016",
         "an auth token from the access server is returned to the agent without verification"),
