@@ -244,6 +244,9 @@ flaws! {
     /// `DELETE` on a pending URL answers `204` but the request stays pending.
     PsPendingCancelIgnored = ("ps-pending-cancel-ignored", PersonServer, "PS-028",
         "a cancelled pending request keeps answering polls as pending"),
+    /// An audit record without a mission is accepted.
+    PsAuditMissionOptional = ("ps-audit-mission-optional", PersonServer, "PS-036",
+        "audit records that name no mission are logged with 201"),
     /// Whatever the AS returns is handed to the agent unverified.
     PsAsTokenUnverified = ("ps-as-token-unverified", PersonServer, "PS-016",
         "an auth token from the access server is returned to the agent without verification"),
