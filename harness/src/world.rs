@@ -50,7 +50,7 @@ use crate::role::agent::{AgentFlow, HarnessAgent};
 use crate::role::agent_provider::{
     AgentProvider, AgentProviderConfig, JwksVariant, MetadataVariant,
 };
-use crate::role::flaw::Flaws;
+use crate::role::flaw::{Flaw, Flaws};
 use crate::role::person_server::{PersonServer, PersonServerConfig, UnsupportedKeyAlg};
 use crate::role::resource::{Resource, ResourceConfig, ResourceOptions};
 use crate::role::{derived_key, Role};
@@ -298,35 +298,55 @@ fn server_seed(seed: u64, identifier: &str) -> [u8; 32] {
     derived_key(seed, &format!("{identifier}#signing"), &Alg::ED25519).secret_bytes()
 }
 
-/// The reference PS at `identifier`, federating with `access_server`, serving agents of
+/// The identifier the built-in PS target is served under; the World's AS (and the lying
+/// AS) take federation requests from it so four-party cases can run against it.
+pub fn target_person_server_identifier() -> String {
+    format!(
+        "https://target-{}.harness.test",
+        Role::PersonServer.as_str()
+    )
+}
+
+/// The host name of an access server that only the built-in PS target trusts and that
+/// issues auth tokens for the wrong audience: the PS under test must not relay them.
+pub const LYING_ACCESS_SERVER: &str = "lying-as";
+
+/// The identifier of [`LYING_ACCESS_SERVER`].
+pub fn lying_access_server_identifier() -> String {
+    format!("https://{LYING_ACCESS_SERVER}.harness.test")
+}
+
+/// The reference PS at `identifier`, federating with `access_servers`, serving agents of
 /// `agent_provider` only (or of any provider when `None`).
 fn person_server(
     host: &IssuerHost,
     config: &WorldConfig,
     identifier: &str,
     agent_provider: Option<&str>,
-    access_server: &str,
+    access_servers: &[String],
     flaws: Flaws,
 ) -> Result<PersonServer, WorldError> {
     let keys = discovery(host, &config.clock, config.profile, &flaws);
     let mut ps = PersonServerConfig::new(identifier, config.profile, keys, host.client())
         .with_clock(config.clock.clone())
         .with_seed(server_seed(config.seed, identifier))
-        .with_flaws(flaws)
-        .trust_access_server(access_server);
+        .with_flaws(flaws);
+    for access_server in access_servers {
+        ps = ps.trust_access_server(access_server);
+    }
     if let Some(ap) = agent_provider {
         ps = ps.trust_agent_provider(ap);
     }
     Ok(PersonServer::new(ps)?)
 }
 
-/// The reference AS at `identifier`, taking requests from `person_server` only (or from
-/// any PS when `None`).
+/// The reference AS at `identifier`, taking requests from `person_servers` only (or from
+/// any PS when empty).
 fn access_server(
     host: &IssuerHost,
     config: &WorldConfig,
     identifier: &str,
-    person_server: Option<&str>,
+    person_servers: &[String],
     flaws: Flaws,
 ) -> Result<AccessServer, WorldError> {
     let keys = discovery(host, &config.clock, config.profile, &flaws);
@@ -334,7 +354,7 @@ fn access_server(
         .with_clock(config.clock.clone())
         .with_seed(server_seed(config.seed, identifier))
         .with_flaws(flaws);
-    if let Some(ps) = person_server {
+    for ps in person_servers {
         as_config = as_config.trust_person_server(ps);
     }
     Ok(AccessServer::new(as_config)?)
@@ -430,27 +450,49 @@ impl World {
             Party::AccessServer.identifier(),
         );
         let evil_ps_id = Party::EvilPersonServer.identifier();
+        let target_ps_id = target_person_server_identifier();
         let person_servers = [
-            person_server(&host, &config, &ps_id, Some(&ap_id), &as_id, Flaws::none())?,
+            person_server(
+                &host,
+                &config,
+                &ps_id,
+                Some(&ap_id),
+                std::slice::from_ref(&as_id),
+                Flaws::none(),
+            )?,
             person_server(
                 &host,
                 &config,
                 &evil_ps_id,
                 None,
-                &Party::EvilAccessServer.identifier(),
+                &[Party::EvilAccessServer.identifier()],
                 Flaws::none(),
             )?,
         ];
         let access_servers = [
-            access_server(&host, &config, &as_id, Some(&ps_id), Flaws::none())?,
+            access_server(
+                &host,
+                &config,
+                &as_id,
+                &[ps_id.clone(), target_ps_id.clone()],
+                Flaws::none(),
+            )?,
             access_server(
                 &host,
                 &config,
                 &Party::EvilAccessServer.identifier(),
-                Some(&evil_ps_id),
+                std::slice::from_ref(&evil_ps_id),
                 Flaws::none(),
             )?,
         ];
+        let lying = access_server(
+            &host,
+            &config,
+            &lying_access_server_identifier(),
+            std::slice::from_ref(&target_ps_id),
+            Flaws::one(Flaw::AsAuthTokenAudSelf),
+        )?;
+        host.serve(LYING_ACCESS_SERVER, lying)?;
         for server in &person_servers {
             host.serve(server.identifier(), server.clone())?;
         }
@@ -783,13 +825,16 @@ impl World {
                     &self.config,
                     &identifier,
                     None,
-                    &Party::AccessServer.identifier(),
+                    &[
+                        Party::AccessServer.identifier(),
+                        lying_access_server_identifier(),
+                    ],
                     flaws,
                 )?;
                 self.host.serve(&name, ps)?;
             }
             Role::AccessServer => {
-                let access = access_server(&self.host, &self.config, &identifier, None, flaws)?;
+                let access = access_server(&self.host, &self.config, &identifier, &[], flaws)?;
                 self.host.serve(&name, access)?;
             }
             Role::Agent => return Err(WorldError::NotServable(role)),

@@ -253,6 +253,15 @@ flaws! {
     /// The three-party auth token ignores the agent token's expiry.
     PsAuthTokenUncapped = ("ps-auth-token-uncapped", PersonServer, "PS-017",
         "three-party auth tokens outlive the presenting agent token"),
+    /// A person or auth token is taken as the caller's credential.
+    PsCredentialKindUnchecked = ("ps-credential-kind-unchecked", PersonServer, "PS-002",
+        "a request presenting a person or auth token instead of an agent token is served"),
+    /// `DELETE` on a pending URL answers `204` but the request stays pending.
+    PsPendingCancelIgnored = ("ps-pending-cancel-ignored", PersonServer, "PS-028",
+        "a cancelled pending request keeps answering polls as pending"),
+    /// An audit record without a mission is accepted.
+    PsAuditMissionOptional = ("ps-audit-mission-optional", PersonServer, "PS-036",
+        "audit records that name no mission are logged with 201"),
     /// Whatever the AS returns is handed to the agent unverified.
     PsAsTokenUnverified = ("ps-as-token-unverified", PersonServer, "PS-016",
         "an auth token from the access server is returned to the agent without verification"),
@@ -270,6 +279,15 @@ flaws! {
     /// `agent_jkt` is not compared with `agent_token.cnf.jwk`.
     AsAgentJktIgnored = ("as-agent-jkt-ignored", AccessServer, "AS-004",
         "a resource token whose agent_jkt names another key than agent_token.cnf.jwk is redeemed"),
+    /// The AS takes an agent-signed request as coming from the agent token's `ps`.
+    AsAgentCallerAccepted = ("as-agent-caller-accepted", AccessServer, "AS-001",
+        "a request signed by an agent is served as if its person server had sent it"),
+    /// With a sub-agent, the auth token is bound to the parent's key.
+    AsBindsParentKey = ("as-binds-parent-key", AccessServer, "AS-006",
+        "with subagent_token the issued auth token's cnf is the parent agent's key"),
+    /// The AS writes its own identifier as the auth token's audience.
+    AsAuthTokenAudSelf = ("as-auth-token-aud-self", AccessServer, "AS-007",
+        "issued auth tokens name the access server, not the resource, as aud"),
 }
 
 impl Flaw {

@@ -62,6 +62,8 @@ pub struct PendingConfig {
     pub no_store: bool,
     /// Refuse a POST without a recognised `action` (false only for a planted flaw).
     pub action_required: bool,
+    /// A `DELETE` really cancels (false only for a planted flaw: `204` and nothing else).
+    pub cancel_honoured: bool,
 }
 
 impl PendingConfig {
@@ -74,6 +76,7 @@ impl PendingConfig {
             max_wait: MAX_WAIT,
             no_store: true,
             action_required: true,
+            cancel_honoured: true,
         }
     }
 }
@@ -316,6 +319,7 @@ impl PendingStore {
                 wait: prefer_wait(request).min(self.config.max_wait),
                 id,
             },
+            "DELETE" if !self.config.cancel_honoured => PendingStep::Respond(Response::new(204)),
             "DELETE" => {
                 if let Some(e) = self.lock().get_mut(&id) {
                     e.state = State::Finished;

@@ -2,7 +2,10 @@
 //! harness plays the trusted PS (it signs as `https://ps.harness.test`), the agent (a fresh
 //! agent token) and the resource (a resource token addressed to the AS under test).
 
+use aauth_harness::httpsig::sign::AauthSignContext;
 use aauth_harness::jose::claims::{ResourceClaims, TokenClaims, TokenKind};
+use aauth_harness::jose::jwk::Jwk;
+use aauth_harness::jose::thumbprint::jwk_thumbprint;
 use aauth_harness::profile::Profile;
 use aauth_harness::role::agent::{unverified_claims, HarnessAgent};
 use aauth_harness::role::Role;
@@ -180,6 +183,82 @@ async fn aud_other(ctx: &CaseContext) -> Outcome {
     .await
 }
 
+/// AS-001: the valid body sent without any signature is refused.
+async fn unsigned(ctx: &CaseContext) -> Outcome {
+    match baseline_issues(ctx).await {
+        Ok(None) => {}
+        Ok(Some(skip)) => return skip,
+        Err(e) => return Outcome::Error(e),
+    }
+    let agent = ctx.agent();
+    let rt = resource_claims(ctx, &agent);
+    let probe = attempt!(probe::baseline(ctx).await);
+    let request = with_body(probe, &body(ctx, &agent, &rt)).request;
+    let response = attempt!(ctx.send(&request).await);
+    judge(&Expect::Refused, &response, ctx.role())
+}
+
+/// AS-001: the valid body signed by the agent itself (its agent token as credential) is
+/// refused: only a person server may call.
+async fn agent_signed(ctx: &CaseContext) -> Outcome {
+    match baseline_issues(ctx).await {
+        Ok(None) => {}
+        Ok(Some(skip)) => return skip,
+        Err(e) => return Outcome::Error(e),
+    }
+    let agent = ctx.agent();
+    let rt = resource_claims(ctx, &agent);
+    let probe = attempt!(probe::baseline(ctx).await);
+    let request = with_body(probe, &body(ctx, &agent, &rt)).request;
+    let sign_ctx = AauthSignContext::for_role(ctx.profile(), Role::AccessServer);
+    let signed = match agent.sign(request, &agent.agent_token, &sign_ctx, ctx.now()) {
+        Ok(r) => r,
+        Err(e) => {
+            return Outcome::Error(crate::outcome::HarnessError::Config(format!(
+                "cannot sign: {e}"
+            )))
+        }
+    };
+    let response = attempt!(ctx.send(&signed).await);
+    judge(&Expect::Refused, &response, ctx.role())
+}
+
+/// AS-006: with `subagent_token`, the issued token is bound to the sub-agent's key.
+async fn subagent_bound(ctx: &CaseContext) -> Outcome {
+    match baseline_issues(ctx).await {
+        Ok(None) => {}
+        Ok(Some(skip)) => return skip,
+        Err(e) => return Outcome::Error(e),
+    }
+    let parent = ctx.agent();
+    let sub = crate::cases::ps_flow::sub_agent(ctx, &parent);
+    let rt = resource_claims(ctx, &sub);
+    let mut request_body = body(ctx, &parent, &rt);
+    request_body["subagent_token"] = json!(sub.agent_token);
+    let response = attempt!(send(ctx, &request_body).await);
+    let Some(token) = body_member(&response, "auth_token").filter(|_| response.status == 200)
+    else {
+        return precondition_skip("a sub-agent token request", &response);
+    };
+    let bound = unverified_claims(&token)
+        .and_then(|c| c.get("cnf")?.get("jwk").cloned())
+        .and_then(|jwk| Jwk::from_value(jwk).ok())
+        .and_then(|jwk| jwk_thumbprint(&jwk).ok());
+    if bound.as_deref() == Some(sub.thumbprint().as_str()) {
+        Outcome::Pass
+    } else if bound.as_deref() == Some(parent.thumbprint().as_str()) {
+        fail(
+            Role::AccessServer,
+            "the auth token is bound to the parent agent's key, not the sub-agent's".into(),
+        )
+    } else {
+        fail(
+            Role::AccessServer,
+            "the auth token's cnf.jwk is not the sub-agent's key".into(),
+        )
+    }
+}
+
 macro_rules! case {
     ($id:literal, $title:literal, $req:literal, $level:ident, $profiles:expr, $f:ident) => {
         Case {
@@ -242,5 +321,29 @@ pub const CASES: &[Case<CaseContext>] = &[
         Must,
         profiles::FROM_10,
         aud_other
+    ),
+    case!(
+        "as.token.unsigned",
+        "Sends a valid token request body without any HTTP signature",
+        "AS-001",
+        Must,
+        profiles::FROM_10,
+        unsigned
+    ),
+    case!(
+        "as.token.agent-signed",
+        "Sends a valid token request body signed by the agent with its agent token",
+        "AS-001",
+        Must,
+        profiles::FROM_10,
+        agent_signed
+    ),
+    case!(
+        "as.token.subagent-bound",
+        "Sends a token request with the parent's agent_token and a subagent_token",
+        "AS-006",
+        Must,
+        profiles::FROM_10,
+        subagent_bound
     ),
 ];

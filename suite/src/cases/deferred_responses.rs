@@ -164,6 +164,28 @@ async fn post_without_action(ctx: &CaseContext) -> Outcome {
     }
 }
 
+/// PS-028: `DELETE` on a pending URL cancels it; a later poll answers `410`.
+async fn cancel_then_gone(ctx: &CaseContext) -> Outcome {
+    let agent = ctx.agent();
+    let (_, path) = step!(deferred(ctx, &agent).await);
+    let cancelled = attempt!(send_as_agent(ctx, &agent, "DELETE", &path, None).await);
+    if !(200..300).contains(&cancelled.status) {
+        return judge(&Expect::Served, &cancelled, ctx.role());
+    }
+    let poll = attempt!(send_as_agent(ctx, &agent, "GET", &path, None).await);
+    if poll.status == 410 {
+        Outcome::Pass
+    } else {
+        fail(
+            Role::PersonServer,
+            format!(
+                "a poll after DELETE was answered {}, not 410",
+                describe(&poll)
+            ),
+        )
+    }
+}
+
 /// The deferred-response cases.
 pub const CASES: &[Case<CaseContext>] = &[
     case!(
@@ -191,6 +213,15 @@ pub const CASES: &[Case<CaseContext>] = &[
         Must,
         profiles::FROM_10,
         post_without_action,
+        needs & [Capability::DEFERRED]
+    ),
+    case!(
+        "ps.deferred.cancel-then-gone",
+        "Deletes a pending URL, then polls it",
+        "PS-028",
+        Must,
+        profiles::FROM_10,
+        cancel_then_gone,
         needs & [Capability::DEFERRED]
     ),
 ];

@@ -179,6 +179,35 @@ async fn mission_stripped(ctx: &CaseContext) -> Outcome {
     judge(&Expect::Refused, &response, ctx.role())
 }
 
+/// PS-036: an audit record under an approved mission is answered `201`; the same record
+/// without `mission_s256` is `400 invalid_request`.
+async fn audit_needs_mission(ctx: &CaseContext) -> Outcome {
+    let agent = ctx.agent();
+    let path = attempt!(endpoint(ctx, "aauth-person.json", "audit_endpoint").await);
+    let (s256, _) = step!(create_mission(ctx, &agent).await);
+    let record = json!({ "mission_s256": s256, "action": "read", "result": "ok" });
+    let logged = attempt!(post_as_agent(ctx, &agent, &agent.agent_token, &path, &record).await);
+    if logged.status != 201 {
+        return crate::cases::ps_flow::fail(
+            Role::PersonServer,
+            format!(
+                "a valid audit record was answered {}, not 201",
+                crate::judge::describe(&logged)
+            ),
+        );
+    }
+    let bare = json!({ "action": "read", "result": "ok" });
+    let response = attempt!(post_as_agent(ctx, &agent, &agent.agent_token, &path, &bare).await);
+    judge(
+        &Expect::Problem {
+            status: 400,
+            codes: &["invalid_request"],
+        },
+        &response,
+        ctx.role(),
+    )
+}
+
 /// The mission cases.
 pub const CASES: &[Case<CaseContext>] = &[
     case!(
@@ -224,6 +253,15 @@ pub const CASES: &[Case<CaseContext>] = &[
         Must,
         profiles::ONLY_11,
         mission_stripped,
+        needs & [Capability::MISSIONS]
+    ),
+    case!(
+        "ps.audit.needs-mission",
+        "Posts an audit record with mission_s256, then one without it",
+        "PS-036",
+        Must,
+        profiles::ONLY_11,
+        audit_needs_mission,
         needs & [Capability::MISSIONS]
     ),
 ];

@@ -32,6 +32,7 @@ pub mod metadata_documents;
 pub mod missions;
 pub mod person_token_endpoint;
 pub mod person_token_verification;
+pub mod ps_federation;
 pub mod ps_flow;
 pub mod ps_metadata;
 pub mod ps_token_endpoint;
@@ -67,6 +68,7 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     metadata_documents::CASES,
     attacks_token::CASES,
     person_token_endpoint::CASES,
+    ps_federation::CASES,
     ps_token_endpoint::CASES,
     as_token_endpoint::CASES,
     missions::CASES,

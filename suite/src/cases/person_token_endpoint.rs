@@ -132,6 +132,34 @@ macro_rules! case {
 }
 pub(crate) use case;
 
+/// PS-007: a parent asks for a person token for a sub-agent whose `parent_agent` is another
+/// agent. The same request with its own sub-agent must be served first (else Skip).
+async fn subagent_foreign_parent(ctx: &CaseContext) -> Outcome {
+    let parent = ctx.agent();
+    let own = ps_flow::sub_agent(ctx, &parent);
+    let baseline = attempt!(
+        ps_flow::request_person_token(ctx, &parent, &json!({ "subagent_token": own.agent_token }))
+            .await
+    );
+    if baseline.status != 200 || ps_flow::body_member(&baseline, "person_token").is_none() {
+        return ps_flow::precondition_skip(
+            "a person token request for the parent's own sub-agent",
+            &baseline,
+        );
+    }
+    let other_parent = ctx.agent();
+    let foreign = ps_flow::sub_agent(ctx, &other_parent);
+    let response = attempt!(
+        ps_flow::request_person_token(
+            ctx,
+            &parent,
+            &json!({ "subagent_token": foreign.agent_token })
+        )
+        .await
+    );
+    judge(&Expect::Refused, &response, ctx.role())
+}
+
 /// The person-token endpoint cases.
 pub const CASES: &[Case<CaseContext>] = &[
     case!(
@@ -181,5 +209,13 @@ pub const CASES: &[Case<CaseContext>] = &[
         Must,
         profiles::ONLY_11,
         subagent_signer
+    ),
+    case!(
+        "ps.person-token.subagent-foreign-parent",
+        "Asks for a person token with a subagent_token whose parent_agent is another agent",
+        "PS-007",
+        Must,
+        profiles::ONLY_11,
+        subagent_foreign_parent
     ),
 ];

@@ -4,6 +4,7 @@
 //! issued under -11). Each case changes one claim and expects a refusal, or checks the
 //! three-party auth token the PS issues.
 
+use aauth_harness::jose::claims::TokenClaims;
 use aauth_harness::profile::Profile;
 use aauth_harness::role::agent::unverified_claims;
 use aauth_harness::role::Role;
@@ -170,6 +171,33 @@ async fn subagent_redeems(ctx: &CaseContext) -> Outcome {
     judge(&Expect::Refused, &response, ctx.role())
 }
 
+/// PS-002: a token the PS issued itself (a person token under -11, an auth token under -10)
+/// presented as the request's credential instead of an agent token is refused.
+async fn issued_token_as_credential(ctx: &CaseContext) -> Outcome {
+    let agent = ctx.agent();
+    let (path, body, credential) = if ctx.profile() == Profile::Aauth11 {
+        let token = step!(ps_flow::person_token(ctx, &agent, &json!({})).await);
+        let path =
+            attempt!(ps_flow::endpoint(ctx, "aauth-person.json", "person_token_endpoint").await);
+        let body = ps_flow::with_hints(ctx, json!({ "resource": Party::Resource.identifier() }));
+        (path, body, token)
+    } else {
+        let rt = step!(redeemable(ctx, &agent, &json!({}), "read").await);
+        let response = attempt!(redeem_claims(ctx, &agent, &rt).await);
+        let token = match issued(&response) {
+            Ok(t) => t,
+            Err(o) => return *o,
+        };
+        let again = ps_flow::resource_claims(ctx, &agent, None, "read");
+        let minted = ps_flow::mint_resource_token(ctx, &again.to_map());
+        let path = attempt!(ps_flow::ps_token_path(ctx).await);
+        let body = ps_flow::with_hints(ctx, json!({ "resource_token": minted }));
+        (path, body, token)
+    };
+    let response = attempt!(ps_flow::post_as_agent(ctx, &agent, &credential, &path, &body).await);
+    judge(&Expect::Refused, &response, ctx.role())
+}
+
 /// The token-endpoint cases.
 pub const CASES: &[Case<CaseContext>] = &[
     case!(
@@ -235,5 +263,13 @@ pub const CASES: &[Case<CaseContext>] = &[
         Must,
         profiles::FROM_10,
         subagent_redeems
+    ),
+    case!(
+        "ps.token.issued-token-as-credential",
+        "Signs a request presenting a token the PS issued (person or auth token) as credential",
+        "PS-002",
+        Must,
+        profiles::FROM_10,
+        issued_token_as_credential
     ),
 ];

@@ -7,6 +7,7 @@
 
 use crate::message::{Request, Response};
 use crate::role::endpoint::refuse;
+use crate::role::flaw::Flaw;
 use crate::role::Role;
 use crate::verify::{verify_request, Signer, VerifierConfig};
 use crate::wire::metadata::PERSON_DWK;
@@ -17,9 +18,24 @@ use super::As;
 
 /// The verifier configuration of the AS.
 pub(crate) fn verifier_config(inner: &As) -> VerifierConfig {
-    VerifierConfig::for_role(inner.cfg.profile, Role::AccessServer, &inner.cfg.identifier)
-        .with_schemes([Scheme::JWKS_URI])
-        .with_flaws(inner.cfg.flaws.clone())
+    let config =
+        VerifierConfig::for_role(inner.cfg.profile, Role::AccessServer, &inner.cfg.identifier)
+            .with_flaws(inner.cfg.flaws.clone());
+    if inner.has(Flaw::AsAgentCallerAccepted) {
+        config.with_schemes([Scheme::JWKS_URI, Scheme::JWT])
+    } else {
+        config.with_schemes([Scheme::JWKS_URI])
+    }
+}
+
+/// Under `as-agent-caller-accepted`: an agent-signed request is taken as coming from the
+/// person server its agent token names.
+fn agent_claimed_ps(signer: &Signer) -> Option<(String, String)> {
+    let Signer::Token(credential) = signer else {
+        return None;
+    };
+    let ps = credential.token.claims.get("ps")?.as_str()?;
+    Some((ps.to_string(), PERSON_DWK.to_string()))
 }
 
 /// Authenticate a person server; returns its identifier.
@@ -28,8 +44,12 @@ pub(crate) async fn authenticate(inner: &As, request: &Request) -> Result<String
     let verified = verify_request(request, &config, inner.cfg.keys.as_ref(), inner.now())
         .await
         .map_err(|r| r.to_response())?;
+    let lax = inner.has(Flaw::AsAgentCallerAccepted);
     let (id, dwk) = match &verified.signer {
         Signer::Server { id, dwk, .. } => (id.clone(), dwk.clone()),
+        other if lax && agent_claimed_ps(other).is_some() => {
+            agent_claimed_ps(other).unwrap_or_default()
+        }
         _ => {
             return Err(refuse(
                 403,

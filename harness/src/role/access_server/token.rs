@@ -164,6 +164,11 @@ async fn flow(inner: &As, request: &Request) -> Reply {
             ));
         }
     }
+    let key = if inner.has(Flaw::AsBindsParentKey) {
+        agent.as_ref().map(|(_, k)| k.clone()).or(key)
+    } else {
+        key
+    };
     if let Some(upstream) = body.opt_str("upstream_token")? {
         let audience = agent
             .as_ref()
@@ -362,7 +367,11 @@ fn issue(inner: &As, grant: &AsGrant) -> Response {
     let mut claims = AuthClaims {
         iss: own.to_string(),
         dwk: dwk::ACCESS.to_string(),
-        aud: rt.iss.clone(),
+        aud: if inner.has(Flaw::AsAuthTokenAudSelf) {
+            inner.cfg.identifier.clone()
+        } else {
+            rt.iss.clone()
+        },
         jti: jti.clone(),
         iat: now,
         exp,

@@ -15,7 +15,7 @@
 //! parent-child link (PS-007, PS-021; the `ps-subagent-parent-unchecked` flaw takes any
 //! sub-agent token that names some parent).
 
-use crate::jose::claims::{AgentClaims, TokenKind};
+use crate::jose::claims::{AgentClaims, TokenClaims, TokenKind};
 use crate::jose::validate::Expected;
 use crate::jose::PublicKey;
 use crate::message::{Fields, Request, Response};
@@ -78,6 +78,13 @@ pub(crate) async fn authenticate(ps: &Ps, request: &Request) -> Result<Caller, R
     let agent = match &verified.signer {
         Signer::Token(credential) => match &credential.claims {
             TypedClaims::Agent(claims) => claims.clone(),
+            // Under `ps-credential-kind-unchecked`: any bound token the signature checks
+            // out for is read as if it were an agent token.
+            _ if ps.has(Flaw::PsCredentialKindUnchecked) => {
+                AgentClaims::from_map(credential.token.claims.clone()).map_err(|e| {
+                    token_refusal_detail(TokenKind::Agent, format!("unreadable claims: {e}"))
+                })?
+            }
             _ => {
                 return Err(token_refusal_detail(
                     TokenKind::Agent,

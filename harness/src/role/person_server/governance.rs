@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 use crate::message::{Request, Response};
 use crate::role::approver::ApprovalPolicy;
 use crate::role::endpoint::{invalid_request, json_ok, refuse, JsonBody, Reply};
+use crate::role::flaw::Flaw;
 use crate::wire::identifier::validate_s256;
 use crate::wire::problem::ErrorCode;
 
@@ -45,7 +46,7 @@ async fn flow(ps: &Arc<Ps>, request: &Request) -> Reply {
             for name in ["description", "result"] {
                 body.opt_str(name)?;
             }
-            if mission.is_none() {
+            if mission.is_none() && !ps.has(Flaw::PsAuditMissionOptional) {
                 return Err(invalid_request("an audit record needs a mission"));
             }
             Ok(Response::new(201))

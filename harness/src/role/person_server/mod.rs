@@ -270,6 +270,7 @@ impl PersonServer {
         let mut pending = PendingConfig::new(&config.identifier);
         pending.no_store = !config.flaws.has(Flaw::PsPendingCacheable);
         pending.action_required = !config.flaws.has(Flaw::PsPendingActionOptional);
+        pending.cancel_honoured = !config.flaws.has(Flaw::PsPendingCancelIgnored);
         let pending = PendingStore::new(pending, config.clock.clone());
         Ok(PersonServer {
             ps: Arc::new(Ps {
