@@ -7,6 +7,7 @@
 
 pub mod clock;
 pub mod defect;
+pub mod fuzzing;
 pub mod host;
 pub mod httpsig;
 pub mod jose;
