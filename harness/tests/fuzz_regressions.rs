@@ -17,3 +17,17 @@ use aauth_harness::fuzzing;
 fn jwk_aa5731a8fa8a() {
     fuzzing::jwk(b"{\"crv\":\"5519\",\"kty\":222444444444444444444444444444444444444444444444444444444444444444444444444444444444444444222222222}");
 }
+
+/// What broke: parameters on `required_input` items (and on the list) were dropped, so a
+/// server requiring `"@query-param";name="q"` read as requiring `"@query-param"`, and the
+/// re-serialized header meant something else than the one received (here the Display String
+/// parameter `orr` vanished). It also made the builder quote a serialized identifier a
+/// second time. Fixed in `wire::signature_error`: `required_input` holds
+/// `RequiredComponent { name, params }`, the list keeps its own parameters, and
+/// `SignatureError::invalid_input` reads `"name";param` text as an identifier.
+/// Found by: `cargo fuzz run signature_error` (crash-7d9826e487f459fa641efa3d29ad365300d7c839);
+/// fixed in: the commit that added this test.
+#[test]
+fn signature_error_596e1f9ec153() {
+    fuzzing::signature_error(b"error=invalid_in, put,required_input=(\"@met_pw_ke\"; orr=%\"np(hodsignature-kewath\" \"-key\")");
+}
