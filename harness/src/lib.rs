@@ -16,4 +16,6 @@ pub mod profile;
 pub mod role;
 pub mod target;
 pub mod transcript;
+pub mod vectors;
+pub mod verify;
 pub mod wire;

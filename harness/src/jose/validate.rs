@@ -29,6 +29,7 @@
 //! included (§2.11 lists every issuer's `iss`).
 
 use crate::clock::Clock;
+use crate::jose::alg::Alg;
 use crate::jose::b64;
 use crate::jose::claims::{forbidden_claims, required_claims, TokenClaims, TokenKind};
 use crate::jose::jwk::{Jwk, JwkError, JwkRules};
@@ -148,6 +149,33 @@ pub struct Expected<'a> {
     pub agent: Option<&'a str>,
     /// -10/legacy: the PS that sent the request (`mission.approver` of a resource token).
     pub mission_approver: Option<&'a str>,
+    /// Checks to skip or loosen: only the reference roles' planted flaws set these.
+    pub lenience: Lenience,
+}
+
+/// Deliberate loosening of single checks, so a reference verifier can carry one planted
+/// bug (see `role::flaw`) at exactly the spot a real implementation would have it. The
+/// default loosens nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Lenience {
+    /// Header `typ` is not compared with the kind.
+    pub skip_typ: bool,
+    /// `dwk` is not compared with the kind's values; keys are looked up under whatever it says.
+    pub skip_dwk: bool,
+    /// Header `alg` `none` is taken to mean "nothing to verify".
+    pub accept_alg_none: bool,
+    /// `exp` is not compared with the clock.
+    pub skip_exp: bool,
+    /// `iat` is not compared with the clock.
+    pub skip_iat: bool,
+    /// `iss` is lowercased and stripped of trailing slashes before use.
+    pub normalise_iss: bool,
+    /// A token without `cnf` is accepted (its `cnf_key` is then `None`).
+    pub cnf_optional: bool,
+    /// Algorithm Determination rules for `cnf.jwk` instead of the profile's.
+    pub cnf_rules: Option<JwkRules>,
+    /// A `cnf.jwk` whose `kty`/`crv` disagree with `alg` is used as its `kty`/`crv` say.
+    pub ignore_cnf_kty_mismatch: bool,
 }
 
 impl<'a> Expected<'a> {
@@ -161,7 +189,14 @@ impl<'a> Expected<'a> {
             bound_key: None,
             agent: None,
             mission_approver: None,
+            lenience: Lenience::default(),
         }
+    }
+
+    /// Loosen the checks `lenience` names (planted flaws only).
+    pub fn lenient(mut self, lenience: Lenience) -> Self {
+        self.lenience = lenience;
+        self
     }
 
     /// As [`Expected::new`], reading the time from a clock.
@@ -546,27 +581,41 @@ pub fn validate_token(
     let header = decoded.header();
 
     // (2) typ first.
-    if header.typ() != Some(kind.typ()) {
+    let lenience = expected.lenience;
+    if !lenience.skip_typ && header.typ() != Some(kind.typ()) {
         return Err(TokenFailure::WrongTyp {
             found: header.typ().map(str::to_string),
         });
     }
     // (3) header alg classes that no key could rescue.
-    jws::acceptable_header_alg(header, rules).map_err(TokenFailure::HeaderAlg)?;
+    let unsecured = match jws::acceptable_header_alg(header, rules) {
+        Err(JwsVerifyError::AlgForbidden(alg)) if lenience.accept_alg_none && alg == Alg::NONE => {
+            true
+        }
+        Err(e) => return Err(TokenFailure::HeaderAlg(e)),
+        Ok(_) => false,
+    };
 
     // (4) what is needed to find the key.
     let claims = decoded
         .payload_object()
         .map_err(TokenFailure::ClaimsMalformed)?;
     let dwk = str_claim(&claims, "dwk");
-    if !dwk.is_some_and(|d| kind.allowed_dwk().contains(&d)) {
+    if !lenience.skip_dwk && !dwk.is_some_and(|d| kind.allowed_dwk().contains(&d)) {
         return Err(TokenFailure::WrongDwk {
             found: dwk.map(str::to_string),
         });
     }
-    let dwk = dwk.unwrap_or_default();
+    let dwk = dwk
+        .or_else(|| kind.allowed_dwk().first().copied())
+        .unwrap_or_default();
+    let normalised;
     let iss = match claims.get("iss") {
         None => return Err(TokenFailure::MissingClaim("iss")),
+        Some(Value::String(s)) if lenience.normalise_iss => {
+            normalised = s.trim_end_matches('/').to_ascii_lowercase();
+            normalised.as_str()
+        }
         Some(Value::String(s)) => s.as_str(),
         Some(_) => {
             return Err(TokenFailure::ClaimType {
@@ -582,21 +631,23 @@ pub fn validate_token(
 
     // (5) key and signature.
     let issuer_key = resolver.resolve(iss, dwk, kid).map_err(TokenFailure::Key)?;
-    jws::verify_with(&decoded, &issuer_key, rules).map_err(|e| match e {
-        JwsVerifyError::Signature(s) => TokenFailure::BadSignature(s),
-        other => TokenFailure::HeaderAlg(other),
-    })?;
+    if !unsecured {
+        jws::verify_with(&decoded, &issuer_key, rules).map_err(|e| match e {
+            JwsVerifyError::Signature(s) => TokenFailure::BadSignature(s),
+            other => TokenFailure::HeaderAlg(other),
+        })?;
+    }
 
     // (6) time.
     let exp = time_claim(&claims, "exp")?;
-    if exp.saturating_add(expected.leeway) <= expected.now {
+    if !lenience.skip_exp && exp.saturating_add(expected.leeway) <= expected.now {
         return Err(TokenFailure::Expired {
             exp,
             now: expected.now,
         });
     }
     let iat = time_claim(&claims, "iat")?;
-    if iat > expected.now.saturating_add(expected.leeway) {
+    if !lenience.skip_iat && iat > expected.now.saturating_add(expected.leeway) {
         return Err(TokenFailure::IssuedInFuture {
             iat,
             now: expected.now,
@@ -613,6 +664,9 @@ pub fn validate_token(
         }
     }
     for &name in required_claims(kind, profile) {
+        if name == "cnf" && lenience.cnf_optional {
+            continue;
+        }
         if !claims.contains_key(name) {
             return Err(match name {
                 "cnf" => TokenFailure::CnfMissing,
@@ -651,6 +705,7 @@ pub fn validate_token(
     }
     let cnf_key = match kind {
         TokenKind::Resource => None,
+        _ if lenience.cnf_optional && !claims.contains_key("cnf") => None,
         _ => Some(check_cnf(&claims, expected, rules)?),
     };
     match kind {
@@ -690,9 +745,20 @@ fn check_cnf(
     let cnf = cnf.as_object().ok_or(TokenFailure::CnfNotObject)?;
     let jwk = cnf.get("jwk").ok_or(TokenFailure::CnfMissing)?;
     let jwk = jwk.as_object().ok_or(TokenFailure::CnfNotObject)?;
-    let key = Jwk::from_map(jwk.clone())
-        .to_public_key(rules)
-        .map_err(TokenFailure::CnfKey)?;
+    let lenience = expected.lenience;
+    let jwk = Jwk::from_map(jwk.clone());
+    let key = match jwk.to_public_key(lenience.cnf_rules.unwrap_or(rules)) {
+        Err(JwkError::KtyMismatch { .. } | JwkError::CrvMismatch { .. })
+            if lenience.ignore_cnf_kty_mismatch =>
+        {
+            // Planted flaw: believe kty/crv and forget the alg that contradicts them.
+            let mut loose = jwk.clone();
+            loose.remove("alg");
+            loose.to_public_key(JwkRules::LEGACY)
+        }
+        other => other,
+    }
+    .map_err(TokenFailure::CnfKey)?;
     if let Some(want) = expected.bound_key {
         if *want != key {
             return Err(TokenFailure::CnfMismatch);

@@ -50,7 +50,7 @@ flaws! {
     // ---- request verification (resource, PS and AS share the verifier) ----
     /// Any header may be missing; the verifier carries on with what it has.
     MissingHeaderTolerated = ("missing-header-tolerated", Resource, "SIG-001",
-        "a request without Signature-Key is treated as an anonymous request and served"),
+        "a request without Signature or Signature-Input is served on its Signature-Key token alone"),
     /// `@authority` is not among the components the verifier insists on.
     AuthorityNotRequired = ("authority-not-required", Resource, "SIG-002",
         "a signature that does not cover @authority is accepted"),
@@ -128,9 +128,10 @@ flaws! {
     /// trimmed.
     IssuerLoose = ("issuer-loose", Resource, "TOK-006",
         "token iss is normalised (case, trailing slash) instead of compared exactly"),
-    /// `cnf.jwk` is never compared with the signing key.
+    /// `cnf.jwk` is never compared with the signing key: the verifier pins the first key it
+    /// saw for an agent and checks later signatures with that.
     NoCnfBinding = ("no-cnf-binding", Resource, "TOK-007",
-        "the token's cnf.jwk is not compared with the key that signed the request"),
+        "the request signature is checked with the key first seen for the agent, not the token's cnf.jwk"),
     /// A token without `cnf` falls back to the key in the JWKS.
     CnfOptional = ("cnf-optional", Resource, "TOK-008",
         "a token without cnf is accepted, the request signature being checked with the issuer key"),
@@ -231,6 +232,12 @@ flaws! {
     /// A terminated mission keeps working.
     PsTerminatedMissionUsable = ("ps-terminated-mission-usable", PersonServer, "PS-034",
         "person tokens are still issued for a completed mission"),
+    /// The three-party auth token ignores the agent token's expiry.
+    PsAuthTokenUncapped = ("ps-auth-token-uncapped", PersonServer, "PS-017",
+        "three-party auth tokens outlive the presenting agent token"),
+    /// Whatever the AS returns is handed to the agent unverified.
+    PsAsTokenUnverified = ("ps-as-token-unverified", PersonServer, "PS-016",
+        "an auth token from the access server is returned to the agent without verification"),
 
     // ---- access server ----
     /// The AS accepts a resource token relayed by a PS other than the one it names.

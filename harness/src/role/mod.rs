@@ -1,7 +1,12 @@
 //! The parties of AAuth. The harness plays every one of them (correctly by default, with
 //! switchable flaws), and they double as the built-in reference targets.
 
+pub mod access_server;
+pub mod approver;
+pub mod endpoint;
 pub mod flaw;
+pub mod pending;
+pub mod person_server;
 
 use std::fmt;
 use std::str::FromStr;

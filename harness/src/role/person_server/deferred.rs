@@ -1,0 +1,188 @@
+//! Approval and deferred delivery at the PS: every request that needs the person goes
+//! through [`with_approval`], which runs the work at once when the scripted person
+//! approves on the spot, and otherwise answers `202` (`requirement=approval`) and parks the
+//! work as a [`Job`] under the pending id until a decision arrives, by poll count or
+//! through `POST /_harness/decide`.
+//!
+//! The pending URL itself ([`pending`]) is authenticated like any agent endpoint, and only
+//! the agent that made the request may poll, post to or cancel it (the store compares
+//! identities on every request). `updated_request` replaces the parked resource token when
+//! the new one has the same `iss` and `agent_jkt` as the original (PS-029; -11 dropped the
+//! `agent` claim, see requirements §6 G5); the work re-verifies it when it runs.
+
+use std::sync::Arc;
+
+use serde_json::Map;
+
+use crate::host::BoxFuture;
+use crate::jose::jws;
+use crate::message::{Request, Response};
+use crate::role::approver::{self, Decision, Opening};
+use crate::role::endpoint::{invalid_request, refuse};
+use crate::role::pending::{PendingPost, PendingStep, PostKind};
+use crate::wire::aauth_requirement::{AauthRequirement, Requirement};
+use crate::wire::problem::ErrorCode;
+
+use super::{caller, Ps};
+
+/// What to run on approval: given the PS and, after `updated_request`, the replacement
+/// resource token, produce the final response.
+pub(crate) type Work = Box<dyn FnOnce(Arc<Ps>, Option<String>) -> BoxFuture<Response> + Send>;
+
+/// Parked work.
+pub(crate) struct Job {
+    work: Work,
+    /// The resource token the request was made with, if it has one.
+    original: Option<String>,
+    /// A replacement posted with `updated_request`.
+    updated: Option<String>,
+}
+
+impl Job {
+    /// Work without a resource token.
+    pub fn new(work: Work) -> Self {
+        Job {
+            work,
+            original: None,
+            updated: None,
+        }
+    }
+
+    /// Work for a token request made with `resource_token`.
+    pub fn with_resource_token(work: Work, resource_token: &str) -> Self {
+        Job {
+            original: Some(resource_token.to_string()),
+            ..Job::new(work)
+        }
+    }
+
+    async fn run(self, ps: Arc<Ps>) -> Response {
+        (self.work)(ps, self.updated).await
+    }
+}
+
+/// Ask the person; run `job` now or defer it.
+pub(crate) async fn with_approval(ps: &Arc<Ps>, owner: &str, job: Job) -> Response {
+    let approver = &ps.cfg.approver;
+    match approver.open() {
+        Opening::Approved => job.run(ps.clone()).await,
+        Opening::Deferred { decided } => {
+            let ticket = ps.pending.open(
+                owner,
+                Some(AauthRequirement::new(Requirement::APPROVAL)),
+                Map::new(),
+            );
+            match decided {
+                Some(Decision::Deny) => {
+                    ps.pending.resolve(&ticket.id, approver::denied());
+                }
+                Some(Decision::Approve) => {
+                    let response = job.run(ps.clone()).await;
+                    ps.pending.resolve(&ticket.id, response);
+                }
+                None => {
+                    approver.track(&ticket.id);
+                    ps.jobs().insert(ticket.id.clone(), job);
+                }
+            }
+            ps.pending.accepted(&ticket.id)
+        }
+    }
+}
+
+/// Carry out a decision on pending request `id`. False when nothing was waiting.
+pub(crate) async fn settle(ps: &Arc<Ps>, id: &str, decision: Decision) -> bool {
+    let job = ps.jobs().remove(id);
+    let Some(job) = job else {
+        return false;
+    };
+    let response = match decision {
+        Decision::Approve => job.run(ps.clone()).await,
+        Decision::Deny => approver::denied(),
+    };
+    ps.pending.resolve(id, response)
+}
+
+/// `GET`/`POST`/`DELETE /pending/{id}`.
+pub(crate) async fn pending(ps: &Arc<Ps>, request: &Request) -> Response {
+    let caller = match caller::authenticate(ps, request).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match ps.pending.classify(request, caller.id(), PostKind::Action) {
+        PendingStep::Respond(response) => response,
+        PendingStep::Poll { id, wait } => {
+            if let Some(decision) = ps.cfg.approver.on_poll(&id) {
+                settle(ps, &id, decision).await;
+            }
+            ps.pending.poll(&id, wait).await
+        }
+        PendingStep::Post { id, post } => match post {
+            PendingPost::UpdatedRequest { resource_token, .. } => {
+                match replace_resource_token(ps, &id, resource_token) {
+                    Ok(()) => ps.pending.accepted(&id),
+                    Err(r) => r,
+                }
+            }
+            // The scripted person asks no questions, so an answer changes nothing; the
+            // request stays pending. (A body without a recognised action only gets here
+            // under the `ps-pending-action-optional` flaw.)
+            PendingPost::ClarificationResponse(_) | PendingPost::Other(_) => {
+                ps.pending.accepted(&id)
+            }
+        },
+        PendingStep::Cancelled { id, response } => {
+            ps.jobs().remove(&id);
+            ps.cfg.approver.forget(&id);
+            response
+        }
+    }
+}
+
+fn claim(token: &str, name: &str) -> Option<String> {
+    let decoded = jws::decode(token).ok()?;
+    let claims = decoded.payload_object().ok()?;
+    claims.get(name)?.as_str().map(str::to_string)
+}
+
+fn replace_resource_token(ps: &Ps, id: &str, token: String) -> Result<(), Response> {
+    let mut jobs = ps.jobs();
+    let Some(job) = jobs.get_mut(id) else {
+        return Err(invalid_request(
+            "this pending request can no longer be updated",
+        ));
+    };
+    let Some(original) = job.original.as_deref() else {
+        return Err(invalid_request(
+            "this pending request has no resource token",
+        ));
+    };
+    for name in ["iss", "agent_jkt"] {
+        let (was, now) = (claim(original, name), claim(&token, name));
+        if was.is_none() || was != now {
+            return Err(refuse(
+                400,
+                ErrorCode::INVALID_RESOURCE_TOKEN,
+                format!("the updated resource token must keep the original {name}"),
+            ));
+        }
+    }
+    job.updated = Some(token);
+    Ok(())
+}
+
+/// `POST /_harness/decide`.
+pub(crate) async fn decide(ps: &Arc<Ps>, request: &Request) -> Response {
+    let (id, decision) = match approver::parse_decision(request) {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    if !ps.cfg.approver.decide(&id) || !settle(ps, &id, decision).await {
+        return refuse(
+            404,
+            ErrorCode::INVALID_REQUEST,
+            "nothing is waiting under that id",
+        );
+    }
+    Response::new(204)
+}

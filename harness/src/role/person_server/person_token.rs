@@ -1,0 +1,238 @@
+//! `person_token_endpoint` (-11, AAuth "Person Token Endpoint"): an agent asks for a token
+//! that names its person to one resource.
+//!
+//! Order of checks: the agent's request ([`super::caller`]); the body is a JSON object;
+//! `resource` is a server identifier (PS-003; the `ps-resource-not-validated` flaw only asks
+//! that it parse as a URL); `mission_s256` is well formed, exists, belongs to this agent and
+//! is active (PS-004: unknown and foreign missions get the same `400 invalid_request`, a
+//! terminated one `403 mission_terminated`; the `ps-terminated-mission-usable` flaw forgets
+//! the state); `subagent_token` names the signer as parent (PS-007); `upstream_token` is a
+//! verified auth token for a person this PS knows (PS-008). Then the person decides.
+//!
+//! The token: `typ` `aa-person+jwt`, `aud` = `resource`, a directed `sub` per resource,
+//! `cnf.jwk` = the requester's key (the sub-agent's under `subagent_token`), `exp` at most
+//! an hour, never after the presenting agent token's `exp` (the `ps-person-token-uncapped`
+//! flaw drops this cap) nor the mission's `expires_at`, and no `scope` (the
+//! `ps-person-token-with-scope` flaw adds one). Every issued token is recorded for
+//! `presented_jti` resolution, and the record outlives the token.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use crate::jose::claims::{AuthClaims, PersonClaims, TokenClaims, TokenKind};
+use crate::jose::validate::Expected;
+use crate::jose::PublicKey;
+use crate::message::{Request, Response};
+use crate::role::endpoint::{
+    invalid_request, json_ok, new_jti, refuse, server_error, validate_body_token, JsonBody, Reply,
+};
+use crate::role::flaw::Flaw;
+use crate::wire::identifier::{validate_s256, validate_server_identifier};
+use crate::wire::metadata::{well_known_url, RESOURCE_DWK};
+use crate::wire::problem::{ErrorCode, Problem};
+
+use super::caller::{self, Caller};
+use super::deferred::{with_approval, Job};
+use super::mission_store::MissionStatus;
+use super::records::PersonTokenRecord;
+use super::Ps;
+
+/// Seconds a person token may live at most.
+pub const MAX_LIFETIME: i64 = 3600;
+
+/// How long the PS spends looking at a resource's metadata before issuing anyway.
+pub const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// `POST /person`.
+pub(crate) async fn handle(ps: &Arc<Ps>, request: &Request) -> Response {
+    flow(ps, request).await.unwrap_or_else(|r| r)
+}
+
+/// Everything a person token is issued from, once the request passed its checks.
+#[derive(Clone, Debug)]
+pub(crate) struct PersonGrant {
+    /// The resource (`aud`).
+    pub resource: String,
+    /// The mission named, with its `expires_at`.
+    pub mission: Option<(String, Option<i64>)>,
+    /// The person.
+    pub person: String,
+    /// The key to bind (`cnf.jwk`).
+    pub key: PublicKey,
+    /// The latest expiry the token may have (presenting agent tokens).
+    pub agent_exp: i64,
+}
+
+async fn flow(ps: &Arc<Ps>, request: &Request) -> Reply {
+    let caller = caller::authenticate(ps, request).await?;
+    let body = JsonBody::parse(request)?;
+    let resource = body.req_str("resource")?;
+    check_resource(ps, resource)?;
+    let mission = match body.opt_str("mission_s256")? {
+        Some(s256) => Some((s256.to_string(), usable_mission(ps, caller.id(), s256)?)),
+        None => None,
+    };
+    let mut key = caller.key.clone();
+    let mut agent_exp = caller.agent.exp;
+    if let Some(token) = body.opt_str("subagent_token")? {
+        let sub = caller::subagent(ps, &caller, token).await?;
+        key = sub.key;
+        agent_exp = agent_exp.min(sub.agent.exp);
+    }
+    let person = match body.opt_str("upstream_token")? {
+        Some(token) => upstream_person(ps, &caller, token).await?,
+        None => caller.person.clone(),
+    };
+    let grant = PersonGrant {
+        resource: resource.to_string(),
+        mission,
+        person,
+        key,
+        agent_exp,
+    };
+    learn_resource(ps, &grant.resource).await;
+    let job = Job::new(Box::new(move |ps: Arc<Ps>, _| {
+        Box::pin(async move { issue_response(&ps, &grant) })
+    }));
+    Ok(with_approval(ps, caller.id(), job).await)
+}
+
+/// PS-003: `resource` must be a server identifier. The `ps-resource-not-validated` flaw
+/// settles for anything a URL parser takes.
+fn check_resource(ps: &Ps, resource: &str) -> Result<(), Response> {
+    if ps.has(Flaw::PsResourceNotValidated) {
+        return url::Url::parse(resource)
+            .map(|_| ())
+            .map_err(|e| invalid_request(format!("resource is not a URL: {e}")));
+    }
+    validate_server_identifier(resource)
+        .map_err(|f| invalid_request(format!("resource is not a server identifier: {f}")))
+}
+
+/// PS-004: the mission named at the person-token endpoint exists, is this agent's, and is
+/// active; returns its `expires_at`.
+pub(crate) fn usable_mission(ps: &Ps, agent: &str, s256: &str) -> Result<Option<i64>, Response> {
+    validate_s256(s256).map_err(|f| invalid_request(format!("mission_s256 is malformed: {f}")))?;
+    let now = ps.now();
+    let mut state = ps.state();
+    let Some(mission) = state.missions.owned_by(agent, s256) else {
+        return Err(invalid_request("no such mission for this agent"));
+    };
+    let expires_at = mission.expires_at;
+    if ps.has(Flaw::PsTerminatedMissionUsable) {
+        return Ok(expires_at);
+    }
+    match mission.status_at(now) {
+        MissionStatus::Active => Ok(expires_at),
+        MissionStatus::Terminated(reason) => {
+            Err(Problem::mission_terminated(Some(reason.clone())).to_response(403))
+        }
+    }
+}
+
+/// The person an `upstream_token` was issued for (call chaining, PS-008/PS-023): a valid
+/// auth token addressed to the intermediary (the `iss` of the caller's agent token),
+/// issued by this PS or a trusted AS for a subject this PS issued.
+pub(crate) async fn upstream_person(
+    ps: &Ps,
+    caller: &Caller,
+    token: &str,
+) -> Result<String, Response> {
+    let refused = |detail: &str| {
+        refuse(
+            400,
+            ErrorCode::INVALID_REQUEST,
+            format!("upstream_token: {detail}"),
+        )
+    };
+    let expected = Expected::new(ps.cfg.profile, ps.now()).audience(&caller.agent.iss);
+    let valid = validate_body_token(TokenKind::Auth, token, &expected, ps.cfg.keys.as_ref())
+        .await
+        .map_err(|f| refused(&f.to_string()))?;
+    let claims: AuthClaims = valid.typed().map_err(|f| refused(&f.to_string()))?;
+    let trusted_issuer =
+        claims.iss == ps.cfg.identifier || ps.cfg.trusted_access_servers.contains(&claims.iss);
+    if !trusted_issuer {
+        return Err(refused("issued by a server this PS does not trust"));
+    }
+    if ps.p11() && claims.ps.as_deref() != Some(ps.id()) {
+        return Err(refused("issued for another person server's person"));
+    }
+    let sub = claims
+        .sub
+        .as_deref()
+        .ok_or_else(|| refused("no sub to find the person by"))?;
+    ps.state()
+        .records
+        .person_of(sub)
+        .map(str::to_string)
+        .ok_or_else(|| refused("names a person this PS never identified"))
+}
+
+/// PS-010: look at a resource's metadata before first issuing for it (what a consent
+/// screen would show). Best effort: the answer never blocks issuance.
+async fn learn_resource(ps: &Ps, resource: &str) {
+    let first = ps.state().seen_resources.insert(resource.to_string());
+    if first && validate_server_identifier(resource).is_ok() {
+        let url = well_known_url(resource, RESOURCE_DWK);
+        let _ = tokio::time::timeout(LOOKUP_TIMEOUT, ps.cfg.http.get(&url)).await;
+    }
+}
+
+/// Sign and record a person token.
+pub(crate) fn issue(ps: &Ps, grant: &PersonGrant) -> Result<(String, i64), Response> {
+    let now = ps.now();
+    let sub = ps.directed_sub(&grant.person, &grant.resource);
+    let mut exp = now.saturating_add(MAX_LIFETIME);
+    if !ps.has(Flaw::PsPersonTokenUncapped) {
+        exp = exp.min(grant.agent_exp);
+    }
+    if let Some(limit) = grant.mission.as_ref().and_then(|(_, e)| *e) {
+        exp = exp.min(limit);
+    }
+    let jti = new_jti("pt");
+    let tenant = ps.cfg.people.tenant_of(&grant.person).map(str::to_string);
+    let mut claims = PersonClaims::new(
+        &ps.cfg.identifier,
+        &grant.resource,
+        &sub,
+        &jti,
+        &grant.key,
+        now,
+        exp,
+    );
+    claims.mission_s256 = grant.mission.as_ref().map(|(s, _)| s.clone());
+    claims.tenant = tenant.clone();
+    let token = if ps.has(Flaw::PsPersonTokenWithScope) {
+        let mut map = claims.to_map();
+        map.insert("scope".into(), Value::String("openid profile".into()));
+        ps.issuer
+            .sign_unchecked(&ps.issuer.header(TokenKind::Person), &map)
+    } else {
+        ps.issuer
+            .issue(&claims)
+            .map_err(|e| server_error(format!("cannot build the person token: {e}")))?
+    };
+    ps.state().records.keep_person_token(PersonTokenRecord {
+        jti,
+        ps: ps.cfg.identifier.clone(),
+        sub,
+        mission_s256: claims.mission_s256.clone(),
+        tenant,
+        exp,
+        resource: grant.resource.clone(),
+        person: grant.person.clone(),
+    });
+    Ok((token, exp - now))
+}
+
+fn issue_response(ps: &Ps, grant: &PersonGrant) -> Response {
+    match issue(ps, grant) {
+        Ok((token, expires_in)) => json_ok(json!({
+            "person_token": token,
+            "expires_in": expires_in,
+        })),
+        Err(r) => r,
+    }
+}

@@ -1,0 +1,112 @@
+//! The command line as typed: clap derive, every value kept as the user wrote it. Nothing here
+//! opens a file or interprets a value; [`super::settings`] validates everything before any
+//! target is touched (ripgrep's low-level/high-level argument split).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Conformance suite and protocol fuzzer for AAuth.
+#[derive(Debug, Parser)]
+#[command(
+    name = "aauth-conform",
+    version,
+    about = "Conformance suite and protocol fuzzer for AAuth",
+    after_help = "With no command, runs every case against the built-in reference roles.\n\n\
+Exit codes: 0 every required case passed (or matched the baseline); 1 conformance failures\n\
+or an unexpected pass; 2 bad usage or target file; 3 harness error (and nothing failed)."
+)]
+pub struct Cli {
+    /// What to do (default: run).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run cases against one or more implementations.
+    Run(RunArgs),
+    /// List cases: expanded id, level, requirement, profiles, title.
+    List(SelectArgs),
+    /// Everything about one case (or one requirement id and the cases citing it).
+    Explain {
+        /// A case id (`sig.created.too-old`), an expanded id (`…@resource`) or a requirement
+        /// id (`SIG-007`).
+        id: String,
+    },
+    /// Write a baseline of the failures in a JSON report.
+    Baseline {
+        /// A report written with `--report json=PATH`.
+        report: PathBuf,
+        /// The baseline file to write.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Catalogue rows that no case cites yet.
+    Coverage,
+    /// Check the test vectors (not built yet).
+    Vectors {
+        /// Arguments for the future command.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Fuzz a parser or a target (not built yet).
+    Fuzz {
+        /// Arguments for the future command.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Benchmark signing and verification (not built yet).
+    Bench {
+        /// Arguments for the future command.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+/// Selection flags shared by `run` and `list`.
+#[derive(Debug, Default, Args)]
+pub struct SelectArgs {
+    /// Comma-separated globs over case ids; `-` excludes: 'sig.*,-sig.replay.*'. A glob with
+    /// `@role` matches expanded ids. Repeatable.
+    #[arg(long, value_name = "GLOBS")]
+    pub filter: Vec<String>,
+    /// Weakest level to keep: must, should or may (default: may, everything).
+    #[arg(long, value_name = "LEVEL")]
+    pub level: Option<String>,
+    /// Profile to run: aauth-11, aauth-10 or aauth-legacy. Repeatable.
+    #[arg(long = "profile", value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+    /// Role to test: agent, agent-provider, resource, person-server, access-server. Repeatable.
+    #[arg(long = "role", value_name = "ROLE")]
+    pub roles: Vec<String>,
+}
+
+/// Flags of `run`.
+#[derive(Debug, Default, Args)]
+pub struct RunArgs {
+    /// Implementation to test: a target file, or builtin:ROLE[?flaw=ID]. Repeatable; default:
+    /// the built-in reference implementation of every role.
+    #[arg(long = "target", value_name = "FILE|builtin:ROLE")]
+    pub targets: Vec<String>,
+    /// Case selection.
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Baseline of expected failures (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub expect: Option<PathBuf>,
+    /// Cases in flight at once.
+    #[arg(long, value_name = "N", default_value = "2")]
+    pub jobs: String,
+    /// Run seed; every case seed derives from it and the case id.
+    #[arg(long, value_name = "N", default_value = "0")]
+    pub seed: String,
+    /// Seconds allowed per case unless the case sets its own limit.
+    #[arg(long, value_name = "SECS", default_value = "30")]
+    pub timeout: String,
+    /// Write a report: json, junit, sarif, html or text (FORMAT=PATH; missing directories
+    /// are created). Repeatable.
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    pub reports: Vec<String>,
+}
