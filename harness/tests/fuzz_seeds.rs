@@ -27,9 +27,10 @@ fn every_fuzzing_function_accepts_every_vector_seed() {
             seed.origin
         );
     }
-    // Every seed is also run through every other target: a vector value is a fine
-    // hostile input for the parsers it was not meant for.
-    for seed in &found {
+    // A sample of the seeds also goes through every other target: a vector value is a fine
+    // hostile input for the parsers it was not meant for (a sample, to keep debug-mode
+    // `cargo test` quick; the fuzzers themselves cross-pollinate through their corpora).
+    for seed in found.iter().step_by(7) {
         for t in TARGETS {
             (t.run)(&seed.data);
         }

@@ -33,8 +33,8 @@ use crate::wire::metadata::{
 };
 use crate::wire::problem::{ErrorCode, Problem};
 use crate::wire::signature_error::{SignatureError, SignatureErrorCode};
-use crate::wire::signature_input::SignatureParams;
-use crate::wire::signature_key::Scheme;
+use crate::wire::signature_input::{SignatureInput, SignatureParams};
+use crate::wire::signature_key::{KeyScheme, Scheme, SignatureKey};
 use base64::Engine as _;
 use serde_json::{Map, Value};
 use sha2::Digest as _;
@@ -166,7 +166,15 @@ fn string_seeds(origin: &str, s: &str, out: &mut Vec<Seed>) {
 /// `body`) as a request.
 fn vector_request(m: &Map<String, Value>) -> Option<Request> {
     let s = |k: &str| m.get(k).and_then(Value::as_str);
-    let mut request = Request::new(s("method")?, s("scheme")?, s("authority")?, s("target")?);
+    let mut request = match s("url") {
+        Some(url) => {
+            let (scheme, rest) = url.split_once("://")?;
+            let split = rest.find(['/', '?']).unwrap_or(rest.len());
+            let (authority, target) = rest.split_at(split);
+            Request::new(s("method")?, scheme, authority, target)
+        }
+        None => Request::new(s("method")?, s("scheme")?, s("authority")?, s("target")?),
+    };
     for pair in m.get("headers")?.as_array()? {
         if let [Value::String(n), Value::String(v)] = pair.as_array()?.as_slice() {
             request.append_header(n, v.as_str());
@@ -174,6 +182,36 @@ fn vector_request(m: &Map<String, Value>) -> Option<Request> {
     }
     request.body = bytes::Bytes::from(s("body").unwrap_or_default().to_string());
     Some(request)
+}
+
+/// A vector request that carries its own signature (`request` objects of the AAuth
+/// vectors): the base target's text form, covering what its `Signature-Input` covers, with
+/// the signature fields removed so the signer/verifier check runs on it.
+fn signed_request_seed(origin: &str, map: &Map<String, Value>) -> Option<Seed> {
+    let request = vector_request(map.get("request")?.as_object()?)?;
+    let input = SignatureInput::parse(&request.header("signature-input")?).ok()?;
+    let (_, params) = input.iter().next()?;
+    let mut unsigned = request.clone();
+    unsigned.remove_header("signature");
+    unsigned.remove_header("signature-input");
+    Some(Seed::new(
+        "signature_base",
+        format!("{origin}.request"),
+        text_form(&unsigned, params),
+    ))
+}
+
+/// The tokens a `Signature-Key` value carries, as JWS and claims seeds.
+fn tokens_in_signature_key(origin: &str, value: &str, out: &mut Vec<Seed>) {
+    let Ok(sk) = SignatureKey::parse(value) else {
+        return;
+    };
+    let labels: Vec<String> = sk.labels().map(str::to_string).collect();
+    for label in labels {
+        if let Some(jwt) = sk.select(&label).ok().as_ref().and_then(KeyScheme::jwt) {
+            string_seeds(&format!("{origin}({label})"), jwt, out);
+        }
+    }
 }
 
 /// Messages by `id`, anywhere in the document.
@@ -208,6 +246,9 @@ fn walk(origin: &str, value: &Value, requests: &BTreeMap<String, Request>, out: 
                     text_form(request, &params),
                 ));
             }
+            if let Some(seed) = signed_request_seed(origin, map) {
+                out.push(seed);
+            }
             for (k, v) in map {
                 walk(&format!("{origin}.{k}"), v, requests, out);
             }
@@ -216,6 +257,9 @@ fn walk(origin: &str, value: &Value, requests: &BTreeMap<String, Request>, out: 
             if let [Value::String(name), Value::String(v)] = items.as_slice() {
                 if let Some(target) = header_target(&name.to_ascii_lowercase()) {
                     out.push(Seed::new(target, origin, v.as_str()));
+                    if target == "signature_key" {
+                        tokens_in_signature_key(origin, v, out);
+                    }
                 }
             }
             for (i, v) in items.iter().enumerate() {
@@ -240,7 +284,16 @@ pub fn from_json(file: &str, value: &Value) -> Vec<Seed> {
     collect_requests(value, &mut requests);
     let mut out = Vec::new();
     walk(file, value, &requests, &mut out);
-    out
+    dedup(out)
+}
+
+/// Keeps the first seed of every (target, bytes) pair.
+fn dedup(seeds: Vec<Seed>) -> Vec<Seed> {
+    let mut seen = std::collections::BTreeSet::new();
+    seeds
+        .into_iter()
+        .filter(|s| seen.insert((s.target, s.data.clone())))
+        .collect()
 }
 
 fn json_files(dir: &Path, into: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -302,7 +355,7 @@ pub fn from_vectors(dir: &Path) -> Result<Vec<Seed>, SeedError> {
             .to_string();
         out.extend(from_json(&name, &value));
     }
-    Ok(out)
+    Ok(dedup(out))
 }
 
 /// Values built with the harness's own builders: at least one valid input per target.
