@@ -7,9 +7,14 @@
 //! agent key:
 //!
 //! - `full-sign`: [`sign_aauth`] (digest the body, build the base, sign, attach the fields);
-//! - `full-verify`: what a resource does: parse `Signature-Key`, pick the label, the
-//!   profile checks before the key, decode and validate the agent token (its issuer key from
-//!   a [`StaticResolver`]), take `cnf.jwk`, verify the HTTP signature, check the digest;
+//! - `full-verify`: the reference verifier, [`verify_request`] with its in-memory
+//!   [`StaticKeys`] source: the headers, the label, covered components, freshness, the
+//!   `Signature-Key` member and scheme, the agent token (decoded, issuer key resolved from
+//!   the issuer's metadata and JWKS, validated), `cnf.jwk`, `@authority`, the HTTP signature
+//!   and the body digest;
+//! - `layers-verify`: the same checks composed directly from the layers below the verifier
+//!   (`wire`, `jose::validate` with a [`StaticResolver`], `httpsig`), to tell the verifier's
+//!   own cost from theirs;
 //! - `raw-sign`: the primitive over the same base (`ed25519-dalek` / `p256`);
 //! - `raw-verify-http` and `raw-verify-jwt`: the primitives over the same base and the same
 //!   JWT signing input (`ed25519-dalek` `verify_strict`, `ring` for ES256), each decoding its
@@ -31,6 +36,7 @@ use aauth_harness::jose::validate::{validate_token, Expected, StaticResolver};
 use aauth_harness::jose::{Alg, PublicKey, SigningKey};
 use aauth_harness::message::{Fields, Request};
 use aauth_harness::profile::Profile;
+use aauth_harness::verify::{verify_request, StaticKeys, VerifierConfig};
 use aauth_harness::wire::signature_key::{KeyScheme, SignatureKey};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use std::error::Error;
@@ -47,6 +53,7 @@ struct Scenario {
     unsigned: Request,
     signed: Request,
     resolver: StaticResolver,
+    keys: StaticKeys,
     base: Vec<u8>,
     http_signature: Vec<u8>,
     jwt_input: String,
@@ -86,6 +93,7 @@ fn scenario(name: &'static str, agent_alg: &Alg) -> Scenario {
     let token = issuer.issue(&claims).expect("agent token");
     let mut resolver = StaticResolver::new(JwkRules::FULLY_SPECIFIED);
     resolver.insert(AP, dwk::AGENT, issuer.jwks());
+    let keys = StaticKeys::new().with_issuer(AP, dwk::AGENT, &issuer.jwks());
 
     let body = body();
     assert!(
@@ -121,6 +129,7 @@ fn scenario(name: &'static str, agent_alg: &Alg) -> Scenario {
         unsigned,
         signed,
         resolver,
+        keys,
         base: base.as_bytes().to_vec(),
         http_signature,
         jwt_input: decoded.signing_input().to_string(),
@@ -133,9 +142,27 @@ fn profile_signature(request: &Request) -> Vec<u8> {
     aauth_harness::httpsig::verify::read_signature(request.fields(), "sig").expect("signature")
 }
 
-/// The resource's whole check of an AAuth request (see the module docs). Returns the agent
+/// Runs a future that never waits (the in-memory key source answers at once).
+fn ready<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
+}
+
+/// The reference verifier on `request` (see the module docs). Returns the agent key.
+fn full_verify(request: &Request, keys: &StaticKeys, config: &VerifierConfig) -> Option<PublicKey> {
+    ready(verify_request(request, config, keys, NOW))
+        .ok()
+        .map(|v| v.key)
+}
+
+/// The verifier's checks composed from the layers (see the module docs). Returns the agent
 /// key the request was signed with.
-fn full_verify(
+fn layers_verify(
     request: &Request,
     resolver: &StaticResolver,
     reqs: &ProfileRequirements,
@@ -205,13 +232,19 @@ fn raw_sign(key: &SigningKey, msg: &[u8]) -> Vec<u8> {
 fn benches(c: &mut Criterion) {
     let reqs =
         ProfileRequirements::resource().with_additional([ComponentId::field("content-digest")]);
+    let config = VerifierConfig::new(Profile::Aauth11, "https://resource.example")
+        .with_requirements(reqs.clone());
     for s in [
         scenario("ed25519", &Alg::ED25519),
         scenario("es256", &Alg::ES256),
     ] {
         // Sanity: every path succeeds on these inputs before anything is timed.
         assert_eq!(
-            full_verify(&s.signed, &s.resolver, &reqs).expect("full verify"),
+            full_verify(&s.signed, &s.keys, &config).expect("full verify"),
+            s.agent_public
+        );
+        assert_eq!(
+            layers_verify(&s.signed, &s.resolver, &reqs).expect("layers verify"),
             s.agent_public
         );
         assert!(raw_verify_http(&s));
@@ -233,7 +266,10 @@ fn benches(c: &mut Criterion) {
             b.iter(|| black_box(raw_sign(&s.agent, black_box(&s.base))))
         });
         group.bench_function("full-verify", |b| {
-            b.iter(|| black_box(full_verify(black_box(&s.signed), &s.resolver, &reqs).is_ok()))
+            b.iter(|| black_box(full_verify(black_box(&s.signed), &s.keys, &config).is_some()))
+        });
+        group.bench_function("layers-verify", |b| {
+            b.iter(|| black_box(layers_verify(black_box(&s.signed), &s.resolver, &reqs).is_ok()))
         });
         group.bench_function("raw-verify-http", |b| {
             b.iter(|| black_box(raw_verify_http(black_box(&s))))
