@@ -31,3 +31,14 @@ fn jwk_aa5731a8fa8a() {
 fn signature_error_596e1f9ec153() {
     fuzzing::signature_error(b"error=invalid_in, put,required_input=(\"@met_pw_ke\"; orr=%\"np(hodsignature-kewath\" \"-key\")");
 }
+
+/// What broke: the oracle, not the parser. It claimed every valid top-level agent has a
+/// valid sub-agent `<local>+fuzz`, but a 250-character local part plus `+fuzz` exceeds the
+/// 255-character limit, which `parse_agent_identifier` rightly enforces. The oracle now only
+/// builds the sub-agent when it fits. Kept so the oracle's boundary stays tested.
+/// Found by: `cargo fuzz run identifiers` (crash-c17f37bc36f7949102efe37ac14e9f32bdb786dd);
+/// fixed in: the commit that added this test.
+#[test]
+fn identifiers_oracle_long_local_part() {
+    fuzzing::identifiers(b"aauth:at-v1ett.eks.j.......zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz.............sgan.@9xample");
+}

@@ -8,7 +8,8 @@
 //! the validator's syntax accepts, and the validator's syntax accepts more only for nested
 //! `+`, which the wire rules refuse on purpose; an `s256` value is valid exactly when it is
 //! 43 characters of canonical base64url for 32 bytes; an interaction code normalises
-//! idempotently and matches itself; a top-level agent always has a valid sub-agent.
+//! idempotently and matches itself; a top-level agent has a valid sub-agent (when the longer
+//! local part still fits).
 
 use crate::jose::b64;
 use crate::jose::validate::{is_agent_identifier, is_server_identifier};
@@ -54,7 +55,11 @@ fn check(s: &str, parent: &str) {
         is_agent_identifier(s) && !nested,
         "agent identifier {s:?}: wire::identifier and jose::validate disagree"
     );
-    if let Ok(top) = validate_top_level_agent(s) {
+    // A sub-agent name adds `+fuzz` to the local part, which must still fit 255 characters.
+    if let Some(top) = validate_top_level_agent(s)
+        .ok()
+        .filter(|t| t.local.len() <= 250)
+    {
         let sub = format!("aauth:{}+fuzz@{}", top.local, top.domain);
         assert!(
             validate_sub_agent(&sub, s).is_ok(),
