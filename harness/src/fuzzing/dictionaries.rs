@@ -221,7 +221,16 @@ pub fn tokens(target: &str) -> Vec<String> {
         }
         "jws" | "jwt_claims" => {
             let mut t = owned(JSON);
-            t.extend(owned(&[".", "eyJ", "e30", "eyJhbGciOiJFZDI1NTE5In0"]));
+            t.extend(owned(&[
+                ".",
+                "eyJ",
+                "e30",
+                "eyJhbGciOiJFZDI1NTE5In0",
+                ".5",
+                "e3",
+                "1730217600",
+                "18446744073709551616",
+            ]));
             t.extend(quoted([
                 "iss",
                 "dwk",

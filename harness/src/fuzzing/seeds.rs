@@ -89,14 +89,15 @@ fn header_target(name: &str) -> Option<&'static str> {
     })
 }
 
-/// The claims seeds for the signed-claims target: one per token kind, the kind byte first.
+/// The claims seeds for the signed-claims target: one per token kind and profile, the
+/// selector byte first (see [`super::tokens::jwt_claims`]).
 fn claims_seeds(origin: &str, claims: &[u8], out: &mut Vec<Seed>) {
-    for kind in 0u8..4 {
-        let mut data = vec![kind];
+    for selector in 0u8..12 {
+        let mut data = vec![selector];
         data.extend_from_slice(claims);
         out.push(Seed::new(
             "jwt_claims",
-            format!("{origin}#kind{kind}"),
+            format!("{origin}#{selector}"),
             data,
         ));
     }
@@ -666,11 +667,7 @@ mod tests {
         assert_eq!(targets("jwk"), 1);
         assert_eq!(targets("jwks"), 1);
         assert_eq!(targets("jws"), 1);
-        assert_eq!(
-            targets("jwt_claims"),
-            4,
-            "one per token kind for the token's payload"
-        );
+        assert_eq!(targets("jwt_claims"), 12, "one per token kind and profile");
         assert_eq!(targets("identifiers"), 1);
         assert_eq!(targets("metadata"), 1);
         let sig = seeds

@@ -121,13 +121,13 @@ fn valid_token_is_typed(valid: &ValidToken) {
     }
 }
 
-fn validate_every_way(token: &str, kinds: &[TokenKind]) {
+fn validate_every_way(token: &str, kinds: &[TokenKind], profiles: &[Profile]) {
     let (Some(issuer), Some(agent)) = (issuer_key(), agent_key()) else {
         return;
     };
     let resolver = FixedIssuer(issuer.public_key());
     for &kind in kinds {
-        for profile in Profile::ALL {
+        for &profile in profiles {
             if let Ok(valid) = validate_token(kind, token, &expected(profile, &agent), &resolver) {
                 valid_token_is_typed(&valid);
             }
@@ -172,17 +172,23 @@ pub fn jws(data: &[u8]) {
     if let Ok(claims) = decoded.payload_object() {
         claims_all_kinds(&claims);
     }
-    validate_every_way(text, &TokenKind::ALL);
+    validate_every_way(text, &TokenKind::ALL, &Profile::ALL);
 }
 
-/// Fuzzed claims, signed: the first byte picks the token kind, the rest is the payload,
-/// signed with the fixed issuer key under that kind's `typ`. This gets fuzzed claims past
-/// the signature into the time, type, profile and binding checks of the validator.
+/// Fuzzed claims, signed: the first byte picks the token kind (`byte % 4`, in
+/// [`TokenKind::ALL`] order) and the profile (`byte / 4 % 3`, in [`Profile::ALL`] order), the
+/// rest is the payload, signed with the fixed issuer key under that kind's `typ`. This gets
+/// fuzzed claims past the signature into the time, type, profile and binding checks of the
+/// validator, one signature and one validation per input.
 pub fn jwt_claims(data: &[u8]) {
     let Some((&selector, payload)) = data.split_first() else {
         return;
     };
-    let Some(&kind) = TokenKind::ALL.get(usize::from(selector) % TokenKind::ALL.len()) else {
+    let selector = usize::from(selector);
+    let (Some(&kind), Some(&profile)) = (
+        TokenKind::ALL.get(selector % TokenKind::ALL.len()),
+        Profile::ALL.get(selector / TokenKind::ALL.len() % Profile::ALL.len()),
+    ) else {
         return;
     };
     let Some(issuer) = issuer_key() else {
@@ -195,7 +201,7 @@ pub fn jwt_claims(data: &[u8]) {
     if let Ok(claims) = jws::parse_json_object(payload) {
         claims_all_kinds(&claims);
     }
-    validate_every_way(&token, &[kind]);
+    validate_every_way(&token, &[kind], &[profile]);
 }
 
 /// A JWK: shape round trip, key extraction under both rule sets, thumbprint agreement, and
