@@ -42,3 +42,39 @@ fn signature_error_596e1f9ec153() {
 fn identifiers_oracle_long_local_part() {
     fuzzing::identifiers(b"aauth:at-v1ett.eks.j.......zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz.............sgan.@9xample");
 }
+
+/// The agent token of `vectors/jose/aauth-agent-token.json` with `iat` written as a
+/// fractional NumericDate, as the `jwt_claims` target feeds it (selector byte 0: agent
+/// token, `aauth-11`).
+const FRACTIONAL_IAT: &[u8] = b"\x00{\"iss\":\"https://agent.example\",\"dwk\":\"aauth-agent.json\",\"sub\":\"aauth:assistant-v2@agent.example\",\"jti\":\"agt-0001\",\"cnf\":{\"jwk\":{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs\",\"alg\":\"Ed25519\"}},\"ps\":\"https://ps.example\",\"iat\":1730217600.5,\"exp\":1730221200}";
+
+/// What broke: `validate_token` accepts any JSON number for `iat`/`exp` (RFC 7519 allows
+/// fractional NumericDates; it floors them), but the claim models declared them `i64`, so
+/// `validate::<AgentClaims>` and the reference verifier (`claims do not fit the model`,
+/// `invalid_jwt`) refused a token the validator had passed. Same for integers beyond `i64`.
+/// Fixed in `jose::claims`: `iat`/`exp` read through `numeric_date`, which floors and
+/// saturates exactly as the validator compares.
+/// Found by: the `jwt_claims` oracle "an accepted token fits its claim model", on this
+/// hand-written input: the 5-minute `cargo fuzz run jwt_claims` before the fix (three
+/// validations per input, ~2.4k exec/s) did not reach it; see fuzz/README.md.
+/// Fixed in: the commit that added this test.
+#[test]
+fn jwt_claims_fractional_iat_fits_the_model() {
+    fuzzing::jwt_claims(FRACTIONAL_IAT);
+}
+
+/// What broke: a resource token whose `interaction` was an object without string `url` and
+/// `code` passed `validate_token` (which only checked that it is an object) but not the
+/// `ResourceClaims` model. Fixed in `jose::validate`: `interaction.url` and
+/// `interaction.code` must be strings (a `ClaimType` failure otherwise).
+/// Found by: reading the model/validator pair while fixing the previous finding; the input is
+/// the builder's resource token (`seeds::built`) with `interaction: {}` and selector byte 2
+/// (resource token, `aauth-11`).
+/// Fixed in: the commit that added this test.
+#[test]
+fn jwt_claims_resource_interaction_needs_url_and_code() {
+    let claims = br#"{"iss":"https://resource.example","dwk":"aauth-resource.json","aud":"https://resource.example","jti":"r1","ps":"https://ps.example","sub":"user-1","presented_jti":"p1","agent_jkt":"poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U","iat":1730217600,"exp":1730221200,"scope":"data.read","interaction":{}}"#;
+    let mut input = vec![2u8];
+    input.extend_from_slice(claims);
+    fuzzing::jwt_claims(&input);
+}

@@ -663,6 +663,19 @@ pub fn validate_token(
             });
         }
     }
+    // A resource token's `interaction` is `{url, code}` (strings), as its model reads it.
+    if kind == TokenKind::Resource {
+        if let Some(interaction) = claims.get("interaction").and_then(Value::as_object) {
+            for (member, claim) in [("url", "interaction.url"), ("code", "interaction.code")] {
+                if !interaction.get(member).is_some_and(Value::is_string) {
+                    return Err(TokenFailure::ClaimType {
+                        claim,
+                        expected: "a string",
+                    });
+                }
+            }
+        }
+    }
     for &name in required_claims(kind, profile) {
         if name == "cnf" && lenience.cnf_optional {
             continue;
