@@ -43,24 +43,25 @@ fn identifiers_oracle_long_local_part() {
     fuzzing::identifiers(b"aauth:at-v1ett.eks.j.......zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz.............sgan.@9xample");
 }
 
-/// The agent token of `vectors/jose/aauth-agent-token.json` with `iat` written as a
-/// fractional NumericDate, as the `jwt_claims` target feeds it (selector byte 0: agent
-/// token, `aauth-11`).
-const FRACTIONAL_IAT: &[u8] = b"\x00{\"iss\":\"https://agent.example\",\"dwk\":\"aauth-agent.json\",\"sub\":\"aauth:assistant-v2@agent.example\",\"jti\":\"agt-0001\",\"cnf\":{\"jwk\":{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs\",\"alg\":\"Ed25519\"}},\"ps\":\"https://ps.example\",\"iat\":1730217600.5,\"exp\":1730221200}";
-
 /// What broke: `validate_token` accepts any JSON number for `iat`/`exp` (RFC 7519 allows
 /// fractional NumericDates; it floors them), but the claim models declared them `i64`, so
-/// `validate::<AgentClaims>` and the reference verifier (`claims do not fit the model`,
+/// `validate::<C>` and the reference verifier (`claims do not fit the model`, answered
 /// `invalid_jwt`) refused a token the validator had passed. Same for integers beyond `i64`.
 /// Fixed in `jose::claims`: `iat`/`exp` read through `numeric_date`, which floors and
 /// saturates exactly as the validator compares.
-/// Found by: the `jwt_claims` oracle "an accepted token fits its claim model", on this
-/// hand-written input: the 5-minute `cargo fuzz run jwt_claims` before the fix (three
-/// validations per input, ~2.4k exec/s) did not reach it; see fuzz/README.md.
-/// Fixed in: the commit that added this test.
+/// Found by: `cargo fuzz run jwt_claims` on the pre-fix tree (crash-f70e68615bdc37d5e41ddf49bee05ba16e298f18,
+/// after 1.2 M executions, ~160 s): an auth token (selector 3) with `"iat":1730.217600`.
+/// The first 5-minute run, when the target still validated every input three times at
+/// ~2.4k exec/s, had not reached it. Fixed in: the commit that added this test.
 #[test]
-fn jwt_claims_fractional_iat_fits_the_model() {
-    fuzzing::jwt_claims(FRACTIONAL_IAT);
+fn jwt_claims_f70e68615bdc() {
+    fuzzing::jwt_claims(b"\x03{\"iss\":\"https://as.example\",\"dwk\":\"aauth-access.json\",\"aud\":\"https://resource.example\",\"jti\":\"ath-0001\",\"ps\":\"https://ps.example\",\"sub\":\"perso]-7f3c\",\"cnf\":{\"jwk\":{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs\",\"alg\":\"Ed25519\"}},\"iat\":1730.217600,\"exp\":1730219400,\"sclpe\":\"documents.read\"}");
+}
+
+/// The same bug on the vector agent token (selector 0), with `iat` one half second later.
+#[test]
+fn jwt_claims_fractional_iat_on_the_vector_agent_token() {
+    fuzzing::jwt_claims(b"\x00{\"iss\":\"https://agent.example\",\"dwk\":\"aauth-agent.json\",\"sub\":\"aauth:assistant-v2@agent.example\",\"jti\":\"agt-0001\",\"cnf\":{\"jwk\":{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs\",\"alg\":\"Ed25519\"}},\"ps\":\"https://ps.example\",\"iat\":1730217600.5,\"exp\":1730221200}");
 }
 
 /// What broke: a resource token whose `interaction` was an object without string `url` and
