@@ -23,6 +23,18 @@
 //! The report compares `full-verify` with `raw-verify-http + raw-verify-jwt` and `full-sign`
 //! with `raw-sign`. Run:
 //! `cargo bench -p aauth-harness --bench sign_verify -- --warm-up-time 1 --measurement-time 5`
+//!
+//! Wall-clock numbers on a shared machine are noisy; instruction counts are not. The measured
+//! functions are kept out of line so that callgrind can count them per call:
+//! `valgrind --tool=callgrind target/release/deps/sign_verify-<hash> --bench --profile-time 1
+//! '^ed25519/full-verify$'`, then divide the inclusive cost of calls to
+//! `sign_verify::full_verify` by their number (`callgrind_annotate --inclusive=yes` shows
+//! where it goes).
+//!
+//! Two costs are inherent to what a full verify must do and bound the ratio from below: the
+//! body digest (`Content-Digest` is covered, so SHA-256 over the ~1 KB body) and, for Ed25519,
+//! checking at key-parse time that each of the two keys (issuer and `cnf.jwk`) is a valid
+//! point, which costs one point decompression each on top of the one inside verification.
 
 use aauth_harness::httpsig::base::{FieldTypes, Message};
 use aauth_harness::httpsig::component::ComponentId;
