@@ -8,6 +8,7 @@
 pub mod bench;
 pub mod clock;
 pub mod defect;
+pub mod fuzzing;
 pub mod host;
 pub mod httpsig;
 pub mod jose;

@@ -16,6 +16,7 @@ use crate::message::{Fields, Request, Response};
 use crate::wire::signature_input::SignatureParams;
 use base64::Engine as _;
 use sfv::FieldType as _;
+use std::borrow::Cow;
 use std::fmt;
 
 /// The message a signature is attached to. A response may carry its related request so
@@ -58,7 +59,7 @@ pub enum SfType {
 /// on a field of unknown type an error, so this table decides what `sf` can cover.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldTypes {
-    entries: Vec<(String, SfType)>,
+    entries: Vec<(Cow<'static, str>, SfType)>,
 }
 
 impl FieldTypes {
@@ -91,7 +92,7 @@ impl FieldTypes {
             ("priority", D),
         ];
         FieldTypes {
-            entries: known.iter().map(|(n, t)| (n.to_string(), *t)).collect(),
+            entries: known.iter().map(|(n, t)| (Cow::Borrowed(*n), *t)).collect(),
         }
     }
 
@@ -99,7 +100,7 @@ impl FieldTypes {
     pub fn with(mut self, name: &str, ty: SfType) -> Self {
         let name = name.to_ascii_lowercase();
         self.entries.retain(|(n, _)| *n != name);
-        self.entries.push((name, ty));
+        self.entries.push((Cow::Owned(name), ty));
         self
     }
 
@@ -507,6 +508,11 @@ fn query_param_values(query: &str, name: &str) -> Result<Vec<String>, BaseError>
 /// One field line, canonicalized: obsolete line folding replaced by one space, leading and
 /// trailing whitespace removed (RFC 9421 §2.1 steps 2 and 3).
 fn canonical_line(line: &str) -> String {
+    // Without a line break there is nothing to unfold (the common case, and the long
+    // `Signature-Key` values): only trim.
+    if !line.contains(['\r', '\n']) {
+        return line.trim_matches([' ', '\t']).to_string();
+    }
     let mut out = String::with_capacity(line.len());
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {

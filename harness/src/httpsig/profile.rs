@@ -21,8 +21,8 @@ use crate::httpsig::base::{BaseError, FieldTypes, Message, SfType};
 use crate::httpsig::component::ComponentId;
 use crate::httpsig::sign::has_aauth_authorization;
 use crate::httpsig::verify::{
-    combined, read_signature_input, verify_message, Malformed, Unsupported, Verified, VerifyError,
-    Violation,
+    combined, read_signature_input, verify_message_params, Malformed, Unsupported, Verified,
+    VerifyError, Violation,
 };
 use crate::jose::PublicKey;
 use crate::message::{Fields, Request};
@@ -198,21 +198,29 @@ pub fn select_label(
     request: &Request,
     signature_key_labels: &[&str],
 ) -> Result<String, VerifyError> {
+    select_signature(request, signature_key_labels).map(|(label, _)| label)
+}
+
+/// [`select_label`] and that label's `Signature-Input` member, from one parse of the field.
+pub fn select_signature(
+    request: &Request,
+    signature_key_labels: &[&str],
+) -> Result<(String, SignatureParams), VerifyError> {
     let value = combined(request.fields(), SIGNATURE_INPUT)
         .ok_or(Malformed::MissingHeader(SIGNATURE_INPUT))?;
     let input = SignatureInput::parse(&value).map_err(Malformed::Field)?;
     let chosen = input
-        .labels()
-        .find(|l| signature_key_labels.contains(l))
-        .or_else(|| input.labels().next())
-        .map(str::to_string);
-    chosen.ok_or_else(|| {
-        Malformed::LabelAbsent {
+        .iter()
+        .find(|(l, _)| signature_key_labels.contains(l))
+        .or_else(|| input.iter().next());
+    match chosen {
+        Some((label, params)) => Ok((label.to_string(), params.clone())),
+        None => Err(Malformed::LabelAbsent {
             label: String::new(),
             field: SIGNATURE_INPUT,
         }
-        .into()
-    })
+        .into()),
+    }
 }
 
 /// `alg` and `keyid` as sent. Reported, never used: AAuth takes the algorithm from the key
@@ -323,8 +331,14 @@ pub fn verify_aauth(
     reqs: &ProfileRequirements,
     now: i64,
 ) -> Result<Verified, VerifyError> {
-    check_before_key(request, label, signature_key_labels, reqs, now)?;
-    let verified = verify_message(Message::Request(request), label, key, &FieldTypes::aauth())?;
+    let params = check_before_key(request, label, signature_key_labels, reqs, now)?;
+    let verified = verify_message_params(
+        Message::Request(request),
+        label,
+        params,
+        key,
+        &FieldTypes::aauth(),
+    )?;
     check_content_digest(request, &verified.params)?;
     Ok(verified)
 }

@@ -239,9 +239,20 @@ pub fn verify_message(
     key: &PublicKey,
     types: &FieldTypes,
 ) -> Result<Verified, VerifyError> {
-    let fields = message.fields();
-    let params = read_signature_input(fields, label)?;
-    let signature = read_signature(fields, label)?;
+    let params = read_signature_input(message.fields(), label)?;
+    verify_message_params(message, label, params, key, types)
+}
+
+/// [`verify_message`] for a verifier that already read `label`'s `Signature-Input` member
+/// (to check covered components and freshness first), so it is not parsed again.
+pub fn verify_message_params(
+    message: Message<'_>,
+    label: &str,
+    params: SignatureParams,
+    key: &PublicKey,
+    types: &FieldTypes,
+) -> Result<Verified, VerifyError> {
+    let signature = read_signature(message.fields(), label)?;
     let base = signature_base(message, &params, types)?;
     key.verify(base.as_bytes(), &signature)
         .map_err(|e| match e {

@@ -141,6 +141,45 @@ pub fn forbidden_claims(kind: TokenKind) -> &'static [&'static str] {
     }
 }
 
+/// `iat` and `exp` as the models read them: any JSON number (RFC 7519 §2 NumericDate), with
+/// fractional seconds floored and values beyond `i64` saturated, exactly as the validator
+/// compares them, so every token the validator accepts also reads as its model.
+mod numeric_date {
+    use serde::de::{Deserializer, Error, Visitor};
+    use std::fmt;
+
+    struct NumericDate;
+
+    impl Visitor<'_> for NumericDate {
+        type Value = i64;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON number (NumericDate)")
+        }
+
+        fn visit_i64<E: Error>(self, v: i64) -> Result<i64, E> {
+            Ok(v)
+        }
+
+        fn visit_u64<E: Error>(self, v: u64) -> Result<i64, E> {
+            Ok(i64::try_from(v).unwrap_or(i64::MAX))
+        }
+
+        fn visit_f64<E: Error>(self, v: f64) -> Result<i64, E> {
+            if v.is_finite() {
+                // `as` saturates, like the validator's comparison.
+                Ok(v.floor() as i64)
+            } else {
+                Err(E::custom("NumericDate is not finite"))
+            }
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        d.deserialize_any(NumericDate)
+    }
+}
+
 /// `cnf` (RFC 7800) with the presenter's key.
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 pub struct Confirmation {
@@ -215,8 +254,10 @@ pub struct AgentClaims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_agent: Option<String>,
     /// Issued at.
+    #[serde(deserialize_with = "numeric_date::deserialize")]
     pub iat: i64,
     /// Expiry.
+    #[serde(deserialize_with = "numeric_date::deserialize")]
     pub exp: i64,
     /// Claims not modelled here.
     #[serde(flatten)]
@@ -245,8 +286,10 @@ pub struct PersonClaims {
     /// Token identifier (what resource tokens cite as `presented_jti`).
     pub jti: String,
     /// Issued at.
+    #[serde(deserialize_with = "numeric_date::deserialize")]
     pub iat: i64,
     /// Expiry.
+    #[serde(deserialize_with = "numeric_date::deserialize")]
     pub exp: i64,
     /// Claims not modelled here.
     #[serde(flatten)]
@@ -280,8 +323,10 @@ pub struct ResourceClaims {
     /// RFC 7638 thumbprint of the agent's signing key.
     pub agent_jkt: String,
     /// Issued at.
+    #[serde(deserialize_with = "numeric_date::deserialize")]
     pub iat: i64,
     /// Expiry.
+    #[serde(deserialize_with = "numeric_date::deserialize")]
     pub exp: i64,
     /// Space-separated scopes (a companion spec may replace it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -333,8 +378,10 @@ pub struct AuthClaims {
     /// The agent's signing key.
     pub cnf: Confirmation,
     /// Issued at.
+    #[serde(deserialize_with = "numeric_date::deserialize")]
     pub iat: i64,
     /// Expiry.
+    #[serde(deserialize_with = "numeric_date::deserialize")]
     pub exp: i64,
     /// Granted scopes.
     #[serde(default, skip_serializing_if = "Option::is_none")]

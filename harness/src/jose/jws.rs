@@ -197,30 +197,33 @@ impl DecodedJws {
 }
 
 /// Parse a JSON object, refusing duplicate top-level member names (nested objects follow
-/// serde_json: the last one wins).
+/// serde_json: the last one wins). One pass: the visitor notices duplicates while building
+/// the members, which `Value` would silently merge.
 pub fn parse_json_object(bytes: &[u8]) -> Result<Map<String, Value>, JsonObjectError> {
-    let value: Value =
+    let parsed: StrictObject =
         serde_json::from_slice(bytes).map_err(|e| JsonObjectError::NotJson(e.to_string()))?;
-    if !value.is_object() {
-        return Err(JsonObjectError::NotObject);
-    }
-    // Second pass only to notice duplicates, which `Value` silently merges.
-    let strict: StrictObject =
-        serde_json::from_slice(bytes).map_err(|e| JsonObjectError::NotJson(e.to_string()))?;
-    match strict.duplicate {
-        Some(name) => Err(JsonObjectError::DuplicateMember(name)),
-        None => Ok(strict.members),
+    match parsed {
+        StrictObject::NotObject => Err(JsonObjectError::NotObject),
+        StrictObject::Object {
+            duplicate: Some(name),
+            ..
+        } => Err(JsonObjectError::DuplicateMember(name)),
+        StrictObject::Object { members, .. } => Ok(members),
     }
 }
 
-struct StrictObject {
-    members: Map<String, Value>,
-    duplicate: Option<String>,
+/// A top-level JSON value: an object with its first duplicate member name, or anything else.
+enum StrictObject {
+    Object {
+        members: Map<String, Value>,
+        duplicate: Option<String>,
+    },
+    NotObject,
 }
 
 impl<'de> serde::Deserialize<'de> for StrictObject {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(StrictVisitor)
+        d.deserialize_any(StrictVisitor)
     }
 }
 
@@ -230,7 +233,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
     type Value = StrictObject;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON object")
+        f.write_str("a JSON value")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<StrictObject, A::Error> {
@@ -238,12 +241,42 @@ impl<'de> Visitor<'de> for StrictVisitor {
         let mut duplicate = None;
         while let Some(name) = access.next_key::<String>()? {
             let value: Value = access.next_value()?;
-            if members.contains_key(&name) && duplicate.is_none() {
+            if duplicate.is_none() && members.contains_key(&name) {
                 duplicate = Some(name.clone());
             }
             members.insert(name, value);
         }
-        Ok(StrictObject { members, duplicate })
+        Ok(StrictObject::Object { members, duplicate })
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<StrictObject, A::Error> {
+        // Consume the array so the text is still checked to be JSON.
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(StrictObject::NotObject)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<StrictObject, E> {
+        Ok(StrictObject::NotObject)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<StrictObject, E> {
+        Ok(StrictObject::NotObject)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<StrictObject, E> {
+        Ok(StrictObject::NotObject)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<StrictObject, E> {
+        Ok(StrictObject::NotObject)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<StrictObject, E> {
+        Ok(StrictObject::NotObject)
+    }
+
+    fn visit_unit<E>(self) -> Result<StrictObject, E> {
+        Ok(StrictObject::NotObject)
     }
 }
 
@@ -268,9 +301,11 @@ pub fn decode(compact: &str) -> Result<DecodedJws, JwsDecodeError> {
         header: JwsHeader { members },
         header_bytes,
         payload,
-        // `h` and `p` are ASCII (checked by the base64url decoder), so this is the exact
-        // prefix of the input.
-        signing_input: format!("{h}.{p}"),
+        // The exact prefix of the input: header, `.`, payload.
+        signing_input: compact
+            .get(..h.len() + 1 + p.len())
+            .unwrap_or_default()
+            .to_string(),
         signature,
     })
 }

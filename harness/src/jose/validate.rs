@@ -565,6 +565,54 @@ fn time_claim(claims: &Map<String, Value>, name: &'static str) -> Result<i64, To
     }
 }
 
+/// A token that passed the checks made before its issuer key is needed (steps 1 to 4),
+/// holding what the rest of the validation uses, so nothing is decoded twice. A caller
+/// whose key source is asynchronous resolves [`PendingToken::iss`], [`PendingToken::dwk`]
+/// and [`PendingToken::kid`] itself and then calls [`PendingToken::finish`];
+/// [`validate_token`] is exactly [`begin_token`], a [`KeyResolver`] lookup and `finish`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingToken {
+    kind: TokenKind,
+    decoded: DecodedJws,
+    claims: Map<String, Value>,
+    iss: String,
+    dwk: String,
+    kid: String,
+    unsecured: bool,
+}
+
+impl PendingToken {
+    /// The token kind being validated.
+    pub fn kind(&self) -> TokenKind {
+        self.kind
+    }
+
+    /// The issuer whose key is needed (as the verifier compares it).
+    pub fn iss(&self) -> &str {
+        &self.iss
+    }
+
+    /// The metadata document the issuer's key is published through.
+    pub fn dwk(&self) -> &str {
+        &self.dwk
+    }
+
+    /// The header `kid` naming the key.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// Steps 5 to 8 of [`validate_token`] with the issuer key the caller resolved (or why it
+    /// could not).
+    pub fn finish(
+        self,
+        expected: &Expected<'_>,
+        issuer_key: Result<PublicKey, ResolveError>,
+    ) -> Result<ValidToken, TokenFailure> {
+        finish_token(self, expected, issuer_key)
+    }
+}
+
 /// Validate a token of `kind`; see the module documentation for the order of checks.
 pub fn validate_token(
     kind: TokenKind,
@@ -572,12 +620,36 @@ pub fn validate_token(
     expected: &Expected<'_>,
     resolver: &dyn KeyResolver,
 ) -> Result<ValidToken, TokenFailure> {
+    let pending = begin_token(kind, token, expected)?;
+    let issuer_key = resolver.resolve(&pending.iss, &pending.dwk, &pending.kid);
+    pending.finish(expected, issuer_key)
+}
+
+/// Steps 1 to 4 of [`validate_token`]: everything checked before the issuer key is needed.
+pub fn begin_token(
+    kind: TokenKind,
+    token: &str,
+    expected: &Expected<'_>,
+) -> Result<PendingToken, TokenFailure> {
+    if !kind.in_profile(expected.profile) {
+        return Err(TokenFailure::KindNotInProfile { kind });
+    }
+    let decoded = jws::decode(token).map_err(TokenFailure::Malformed)?;
+    begin_decoded(kind, decoded, expected)
+}
+
+/// [`begin_token`] for a token the caller has already decoded (to pick the kind from its
+/// `typ`, say), so it is not decoded twice.
+pub fn begin_decoded(
+    kind: TokenKind,
+    decoded: DecodedJws,
+    expected: &Expected<'_>,
+) -> Result<PendingToken, TokenFailure> {
     let profile = expected.profile;
     let rules = JwkRules::for_profile(profile);
     if !kind.in_profile(profile) {
         return Err(TokenFailure::KindNotInProfile { kind });
     }
-    let decoded = jws::decode(token).map_err(TokenFailure::Malformed)?;
     let header = decoded.header();
 
     // (2) typ first.
@@ -629,8 +701,36 @@ pub fn validate_token(
     }
     let kid = header.kid().ok_or(TokenFailure::MissingKid)?;
 
+    let (iss, dwk, kid) = (iss.to_string(), dwk.to_string(), kid.to_string());
+    Ok(PendingToken {
+        kind,
+        decoded,
+        claims,
+        iss,
+        dwk,
+        kid,
+        unsecured,
+    })
+}
+
+fn finish_token(
+    pending: PendingToken,
+    expected: &Expected<'_>,
+    issuer_key: Result<PublicKey, ResolveError>,
+) -> Result<ValidToken, TokenFailure> {
+    let PendingToken {
+        kind,
+        decoded,
+        claims,
+        unsecured,
+        ..
+    } = pending;
+    let profile = expected.profile;
+    let rules = JwkRules::for_profile(profile);
+    let lenience = expected.lenience;
+
     // (5) key and signature.
-    let issuer_key = resolver.resolve(iss, dwk, kid).map_err(TokenFailure::Key)?;
+    let issuer_key = issuer_key.map_err(TokenFailure::Key)?;
     if !unsecured {
         jws::verify_with(&decoded, &issuer_key, rules).map_err(|e| match e {
             JwsVerifyError::Signature(s) => TokenFailure::BadSignature(s),
@@ -661,6 +761,19 @@ pub fn validate_token(
                 claim: name,
                 expected: want.describe(),
             });
+        }
+    }
+    // A resource token's `interaction` is `{url, code}` (strings), as its model reads it.
+    if kind == TokenKind::Resource {
+        if let Some(interaction) = claims.get("interaction").and_then(Value::as_object) {
+            for (member, claim) in [("url", "interaction.url"), ("code", "interaction.code")] {
+                if !interaction.get(member).is_some_and(Value::is_string) {
+                    return Err(TokenFailure::ClaimType {
+                        claim,
+                        expected: "a string",
+                    });
+                }
+            }
         }
     }
     for &name in required_claims(kind, profile) {

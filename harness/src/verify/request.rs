@@ -1,18 +1,14 @@
 //! [`verify_request`]: the AAuth "Verification (Server)" steps over one request.
 
-use std::cell::RefCell;
-
 use crate::httpsig::base::{normalize_authority, FieldTypes, Message};
 use crate::httpsig::component::ComponentId;
-use crate::httpsig::profile::{check_content_digest, select_label};
-use crate::httpsig::verify::{
-    read_signature_input, verify_message, Malformed, VerifyError, Violation,
-};
+use crate::httpsig::profile::{check_content_digest, select_signature};
+use crate::httpsig::verify::{verify_message_params, Malformed, VerifyError, Violation};
 use crate::jose::claims::{AgentClaims, AuthClaims, PersonClaims, TokenClaims, TokenKind};
 use crate::jose::jwk::{Jwk, JwkRules};
 use crate::jose::jws;
 use crate::jose::validate::{
-    validate_token, Expected, KeyResolver, Lenience, ResolveError, TokenFailure, ValidToken,
+    begin_decoded, Expected, Lenience, ResolveError, TokenFailure, ValidToken,
 };
 use crate::jose::{Alg, PublicKey};
 use crate::message::{Fields, Request};
@@ -195,10 +191,7 @@ pub async fn verify_request(
 
     // The label and its parameters.
     let (label, params) = if request.has_header(SIGNATURE_INPUT) {
-        let label = select_label(request, &sk_labels)
-            .map_err(|e| Rejection::from_verify(Step::Label, &e))
-            .map_err(fail)?;
-        let params = read_signature_input(request.fields(), &label)
+        let (label, params) = select_signature(request, &sk_labels)
             .map_err(|e| Rejection::from_verify(Step::Label, &e))
             .map_err(fail)?;
         (label, Some(params))
@@ -282,9 +275,10 @@ pub async fn verify_request(
         }
         let skip = bearer || flaws.has(Flaw::SignatureNotChecked);
         if !skip {
-            verify_message(
+            verify_message_params(
                 Message::Request(request),
                 &label,
+                params.clone(),
                 &key,
                 &FieldTypes::aauth(),
             )
@@ -524,32 +518,6 @@ fn lenience(config: &VerifierConfig) -> Lenience {
     }
 }
 
-/// Records what the validator asks for instead of answering, so the key can be fetched
-/// asynchronously between two validation passes.
-#[derive(Default)]
-struct Probe {
-    asked: RefCell<Option<(String, String, String)>>,
-}
-
-const PROBED: &str = "probe: key lookup deferred";
-
-impl KeyResolver for Probe {
-    fn resolve(&self, iss: &str, dwk: &str, kid: &str) -> Result<PublicKey, ResolveError> {
-        self.asked
-            .replace(Some((iss.to_string(), dwk.to_string(), kid.to_string())));
-        Err(ResolveError::Unavailable(PROBED.to_string()))
-    }
-}
-
-/// Answers the validator's one lookup with the key already fetched.
-struct Answer(Result<PublicKey, ResolveError>);
-
-impl KeyResolver for Answer {
-    fn resolve(&self, _: &str, _: &str, _: &str) -> Result<PublicKey, ResolveError> {
-        self.0.clone()
-    }
-}
-
 fn token_rejection(failure: &TokenFailure, config: &VerifierConfig) -> Rejection {
     let step = match failure {
         TokenFailure::CnfKey(_) => Step::Algorithm,
@@ -589,22 +557,15 @@ async fn verify_token(
         }
     };
     let expected = Expected::new(config.profile, now).lenient(lenience(config));
-    let probe = Probe::default();
-    let first = validate_token(kind, jwt, &expected, &probe);
-    let asked = probe.asked.take();
-    let (iss, dwk, kid) = match (first, asked) {
-        (Err(TokenFailure::Key(ResolveError::Unavailable(m))), Some(asked)) if m == PROBED => asked,
-        (Err(failure), _) => return Err(token_rejection(&failure, config)),
-        (Ok(_), _) => {
-            return Err(reject(
-                Step::Key,
-                Code::INVALID_JWT,
-                "token validated without an issuer key",
-            ))
-        }
-    };
-    let issuer_key = keys.resolve(&iss, &dwk, Some(&kid)).await;
-    let token = validate_token(kind, jwt, &expected, &Answer(issuer_key))
+    // Steps before the key, then the key from the (asynchronous) source, then the rest: one
+    // decode, one pass.
+    let pending =
+        begin_decoded(kind, decoded, &expected).map_err(|f| token_rejection(&f, config))?;
+    let issuer_key = keys
+        .resolve(pending.iss(), pending.dwk(), Some(pending.kid()))
+        .await;
+    let token = pending
+        .finish(&expected, issuer_key)
         .map_err(|f| token_rejection(&f, config))?;
     let claims = typed_claims(kind, &token).map_err(|e| {
         reject(

@@ -49,32 +49,42 @@ pub fn parse_item(
 /// the last value silently; a conformance report wants to know. Empty when the input does not
 /// parse.
 pub fn duplicate_keys(input: impl AsRef<[u8]>) -> Vec<String> {
-    struct Keys(Vec<String>);
-    impl<'de> sfv::visitor::DictionaryVisitor<'de> for Keys {
-        type Out = Vec<String>;
+    parse_dictionary_noting_duplicates("", input)
+        .map(|(_, dups)| dups)
+        .unwrap_or_default()
+}
+
+/// [`parse_dictionary`] and [`duplicate_keys`] in one pass over the input.
+pub fn parse_dictionary_noting_duplicates(
+    field: impl Into<Cow<'static, str>>,
+    input: impl AsRef<[u8]>,
+) -> Result<(sfv::Dictionary, Vec<String>), WireError> {
+    struct Noting {
+        dict: sfv::Dictionary,
+        dups: Vec<String>,
+    }
+    impl<'de> sfv::visitor::DictionaryVisitor<'de> for Noting {
+        type Out = (sfv::Dictionary, Vec<String>);
         type Error = std::convert::Infallible;
         fn entry(
             &mut self,
             key: &'de sfv::KeyRef,
         ) -> Result<impl sfv::visitor::EntryVisitor<'de>, Self::Error> {
-            self.0.push(key.as_str().to_string());
-            Ok(sfv::visitor::Ignored)
+            if self.dict.contains_key(key) && !self.dups.iter().any(|d| d == key.as_str()) {
+                self.dups.push(key.as_str().to_string());
+            }
+            sfv::visitor::DictionaryVisitor::entry(&mut self.dict, key)
         }
         fn finish(self) -> Result<Self::Out, Self::Error> {
-            Ok(self.0)
+            Ok((self.dict, self.dups))
         }
     }
-    let Ok(keys) = sfv::Parser::new(input.as_ref()).parse_dictionary_with_visitor(Keys(Vec::new()))
-    else {
-        return Vec::new();
-    };
-    let mut dups: Vec<String> = Vec::new();
-    for (i, k) in keys.iter().enumerate() {
-        if keys[..i].contains(k) && !dups.contains(k) {
-            dups.push(k.clone());
-        }
-    }
-    dups
+    sfv::Parser::new(input.as_ref())
+        .parse_dictionary_with_visitor(Noting {
+            dict: sfv::Dictionary::new(),
+            dups: Vec::new(),
+        })
+        .map_err(|e| WireError::syntax(field, &e))
 }
 
 /// Serializes a dictionary canonically; an empty dictionary serializes to `""` (the field

@@ -2,7 +2,8 @@
 //! was refused. The code is an open newtype so unknown codes from an implementation are kept.
 //!
 //! The header is a Dictionary whose `error` member is a Token; `invalid_input` adds
-//! `required_input`, an Inner List of Strings. Members other than those two, and parameters on
+//! `required_input`, an Inner List of Strings naming component identifiers, each with its
+//! parameters (`"@query-param";name="q"`). Members other than those two, and parameters on
 //! them, are kept so a report shows everything the implementation sent.
 
 use std::borrow::Cow;
@@ -101,6 +102,44 @@ impl SignatureErrorCode {
     }
 }
 
+/// One entry of `required_input`: a component identifier as the server listed it, its name
+/// and its parameters (`"@query-param";name="q"` needs both to mean anything).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequiredComponent {
+    /// The component name, e.g. `@method` or `content-digest`.
+    pub name: String,
+    /// The identifier's parameters (`name`, `key`, `sf`, `req`, ...), as received.
+    pub params: sfv::Parameters,
+}
+
+impl RequiredComponent {
+    /// A component without parameters.
+    pub fn new(name: impl Into<String>) -> Self {
+        RequiredComponent {
+            name: name.into(),
+            params: sfv::Parameters::new(),
+        }
+    }
+
+    /// Reads one entry given either as a bare name (`@method`) or as a serialized component
+    /// identifier (`"@query-param";name="q"`); text that is neither is kept as a name.
+    pub fn from_text(text: &str) -> Self {
+        if text.starts_with('"') {
+            if let Ok(sfv::Item {
+                bare_item: sfv::BareItem::String(name),
+                params,
+            }) = sfv::Parser::new(text).parse::<sfv::Item>()
+            {
+                return RequiredComponent {
+                    name: name.as_str().to_string(),
+                    params,
+                };
+            }
+        }
+        Self::new(text)
+    }
+}
+
 /// A parsed `Signature-Error` field.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SignatureError {
@@ -108,8 +147,11 @@ pub struct SignatureError {
     pub error: SignatureErrorCode,
     /// Parameters on the `error` member, as received (none are defined).
     pub error_params: sfv::Parameters,
-    /// `required_input`, when present: the components the server requires.
-    pub required_input: Option<Vec<String>>,
+    /// `required_input`, when present: the components the server requires, with their
+    /// parameters.
+    pub required_input: Option<Vec<RequiredComponent>>,
+    /// Parameters on the `required_input` Inner List itself, as received (none are defined).
+    pub required_input_params: sfv::Parameters,
     /// Every other member, as received.
     pub other: sfv::Dictionary,
 }
@@ -121,16 +163,30 @@ impl SignatureError {
             error,
             error_params: sfv::Parameters::new(),
             required_input: None,
+            required_input_params: sfv::Parameters::new(),
             other: sfv::Dictionary::new(),
         }
     }
 
-    /// `invalid_input` with the components the server requires.
+    /// `invalid_input` with the components the server requires, each a bare name
+    /// (`@method`) or a serialized component identifier (`"@query-param";name="q"`).
     pub fn invalid_input<'a>(required: impl IntoIterator<Item = &'a str>) -> Self {
         SignatureError {
-            required_input: Some(required.into_iter().map(str::to_string).collect()),
+            required_input: Some(
+                required
+                    .into_iter()
+                    .map(RequiredComponent::from_text)
+                    .collect(),
+            ),
             ..Self::new(SignatureErrorCode::INVALID_INPUT)
         }
+    }
+
+    /// The names in `required_input`, without their parameters.
+    pub fn required_names(&self) -> Option<Vec<&str>> {
+        self.required_input
+            .as_ref()
+            .map(|r| r.iter().map(|c| c.name.as_str()).collect())
     }
 
     /// Parses a field value strictly: `error` must be a Token, `required_input` an Inner List
@@ -157,23 +213,28 @@ impl SignatureError {
             }
         };
         let ri_key = sf::key(FIELD, "required_input")?;
+        let mut required_input_params = sfv::Parameters::new();
         let required_input = match dict.shift_remove(&ri_key) {
             None => None,
             Some(sfv::ListEntry::InnerList(list)) => {
                 let mut out = Vec::with_capacity(list.items.len());
-                for (i, item) in list.items.iter().enumerate() {
-                    match &item.bare_item {
-                        sfv::BareItem::String(s) => out.push(s.as_str().to_string()),
+                for (i, item) in list.items.into_iter().enumerate() {
+                    match item.bare_item {
+                        sfv::BareItem::String(s) => out.push(RequiredComponent {
+                            name: s.as_str().to_string(),
+                            params: item.params,
+                        }),
                         other => {
                             return Err(WireError::wrong_type(
                                 FIELD,
                                 format!("required_input item {i}"),
                                 "a String",
-                                sf::type_name(other),
+                                sf::type_name(&other),
                             ))
                         }
                     }
                 }
+                required_input_params = list.params;
                 Some(out)
             }
             Some(other) => {
@@ -189,6 +250,7 @@ impl SignatureError {
             error,
             error_params,
             required_input,
+            required_input_params,
             other: dict,
         })
     }
@@ -206,11 +268,17 @@ impl SignatureError {
         if let Some(ri) = &self.required_input {
             let mut items = Vec::with_capacity(ri.len());
             for c in ri {
-                items.push(sfv::Item::new(sf::string_item(FIELD, "required_input", c)?));
+                items.push(sfv::Item::with_params(
+                    sf::string_item(FIELD, "required_input", &c.name)?,
+                    c.params.clone(),
+                ));
             }
             dict.insert(
                 sf::key(FIELD, "required_input")?,
-                sfv::ListEntry::InnerList(sfv::InnerList::new(items)),
+                sfv::ListEntry::InnerList(sfv::InnerList::with_params(
+                    items,
+                    self.required_input_params.clone(),
+                )),
             );
         }
         for (k, v) in &self.other {
@@ -241,6 +309,27 @@ mod tests {
             "content-digest",
         ]);
         assert_eq!(built, e);
+    }
+
+    #[test]
+    fn required_components_keep_their_parameters() {
+        // Found by `cargo fuzz run signature_error`: parameters on `required_input` items
+        // (and on the list) were dropped, so `"@query-param";name="q"` read as
+        // `"@query-param"`.
+        let raw = r#"error=invalid_input, required_input=("@query-param";name="q" "@method");p=1"#;
+        let e = SignatureError::parse(raw).unwrap();
+        let ri = e.required_input.as_ref().unwrap();
+        assert_eq!(ri[0].name, "@query-param");
+        assert_eq!(ri[0].params.len(), 1);
+        assert_eq!(e.required_input_params.len(), 1);
+        assert_eq!(e.required_names(), Some(vec!["@query-param", "@method"]));
+        assert_eq!(e.serialize().unwrap(), raw);
+        // A serialized identifier given to the builder is read as one, not quoted again.
+        let built = SignatureError::invalid_input([r#""@query-param";name="q""#, "@method"]);
+        assert_eq!(
+            built.serialize().unwrap(),
+            r#"error=invalid_input, required_input=("@query-param";name="q" "@method")"#
+        );
     }
 
     #[test]
@@ -309,7 +398,7 @@ mod tests {
             ri in proptest::option::of(proptest::collection::vec("[ -~]{0,12}", 0..5)),
         ) {
             let e = SignatureError {
-                required_input: ri,
+                required_input: ri.map(|r| r.into_iter().map(RequiredComponent::new).collect()),
                 ..SignatureError::new(SignatureErrorCode::new(code))
             };
             let s = e.serialize().unwrap();

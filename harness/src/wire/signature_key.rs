@@ -372,13 +372,13 @@ impl SignatureKey {
     /// error (a present but empty `Signature-Key` names no key).
     pub fn parse(input: impl AsRef<[u8]>) -> Result<Self, WireError> {
         let input = input.as_ref();
-        let members = sf::parse_dictionary(FIELD, input)?;
+        let (members, duplicates) = sf::parse_dictionary_noting_duplicates(FIELD, input)?;
         if members.is_empty() {
             return Err(WireError::empty(FIELD));
         }
         Ok(SignatureKey {
             raw: String::from_utf8_lossy(input).into_owned(),
-            duplicates: sf::duplicate_keys(input),
+            duplicates,
             members,
         })
     }
