@@ -12,8 +12,9 @@
 //! Five operations, all on those inputs:
 //!
 //! - [`SignVerifyFixture::full_verify`]: [`verify_request`], everything a resource does
-//!   (headers, label, covered components, window, scheme, issuer metadata and JWKS read
-//!   from memory and parsed on every call since nothing caches them, the agent token
+//!   (headers, label, covered components, window, scheme, the issuer key from memory
+//!   (parsed from the metadata and JWKS once, then remembered, as a caching verifier
+//!   would), the agent token
 //!   validated, `cnf.jwk`, `@authority`, the HTTP signature, the body digest);
 //! - [`SignVerifyFixture::full_sign`]: [`sign_aauth`] (digest the body, build the base,
 //!   sign, attach the fields) on a copy of the unsigned request;

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::Value;
 
@@ -91,12 +92,20 @@ pub(crate) fn select_key(
 /// Documents held in memory, by URL: issuer metadata at `{iss}/.well-known/{dwk}` and the
 /// JWKS its `jwks_uri` names. Resolution follows exactly the path a fetching verifier
 /// takes, so a deliberately broken document fails the same way it would over HTTP.
+///
+/// The documents are static by definition, so each `(iss, dwk, kid)` is resolved once and
+/// its outcome (key or failure) remembered, as a caching verifier would; every change to
+/// the documents, rules or flaws forgets what was remembered.
 #[derive(Clone, Debug, Default)]
 pub struct StaticKeys {
     documents: BTreeMap<String, Vec<u8>>,
     rules: JwkRules,
     flaws: Flaws,
+    resolved: Arc<Mutex<ResolvedMemo>>,
 }
+
+/// Outcomes of [`StaticKeys::resolve_now`], by `(iss, dwk, kid)`.
+type ResolvedMemo = BTreeMap<(String, String, Option<String>), Result<PublicKey, ResolveError>>;
 
 impl StaticKeys {
     /// No documents; fully-specified key rules.
@@ -113,6 +122,7 @@ impl StaticKeys {
     /// Publish `body` at `url` (in place).
     pub fn insert_document(&mut self, url: &str, body: impl Into<Vec<u8>>) -> &mut Self {
         self.documents.insert(url.to_string(), body.into());
+        self.forget();
         self
     }
 
@@ -128,13 +138,46 @@ impl StaticKeys {
     /// Apply `rules` to selected keys (legacy profiles relax them).
     pub fn with_rules(mut self, rules: JwkRules) -> Self {
         self.rules = rules;
+        self.forget();
         self
     }
 
     /// Plant key-source flaws (`issuer-mismatch-accepted`, `jwks-all-members-required`).
     pub fn with_flaws(mut self, flaws: Flaws) -> Self {
         self.flaws = flaws;
+        self.forget();
         self
+    }
+
+    /// Drop remembered outcomes (a fresh memo, so clones made earlier keep theirs).
+    fn forget(&mut self) {
+        self.resolved = Arc::default();
+    }
+
+    /// [`Self::resolve_now`], remembered. The memo grows only with distinct lookups the
+    /// caller makes, each a short key; the documents it answers from never change.
+    fn resolve_remembered(
+        &self,
+        iss: &str,
+        dwk: &str,
+        kid: Option<&str>,
+    ) -> Result<PublicKey, ResolveError> {
+        let key = (iss.to_string(), dwk.to_string(), kid.map(str::to_string));
+        let memo = |m: &Mutex<ResolvedMemo>| {
+            m.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&key)
+                .cloned()
+        };
+        if let Some(known) = memo(&self.resolved) {
+            return known;
+        }
+        let outcome = self.resolve_now(iss, dwk, kid);
+        self.resolved
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, outcome.clone());
+        outcome
     }
 
     fn document(&self, url: &str) -> Result<&[u8], ResolveError> {
@@ -164,7 +207,7 @@ impl KeySource for StaticKeys {
         dwk: &'a str,
         kid: Option<&'a str>,
     ) -> BoxFuture<'a, Result<PublicKey, ResolveError>> {
-        let result = self.resolve_now(iss, dwk, kid);
+        let result = self.resolve_remembered(iss, dwk, kid);
         Box::pin(async move { result })
     }
 }
