@@ -41,12 +41,18 @@ const COVERED: &[Flaw] = &[
     Flaw::AsAgentTokenOptional,
     Flaw::AsAuthTokenLongLived,
     Flaw::AsAgentJktIgnored,
+    Flaw::AsAuthTokenAudSelf,
 ];
+
+/// Flaws whose probe needs a caller this file's World cannot play (an agent signing at the AS,
+/// a parent-mediated sub-agent); the suite's cases probe them (`as.token.agent-signed`,
+/// `as.token.subagent-bound`) and `suite/tests/mutation.rs` proves they are caught.
+const PROBED_BY_THE_SUITE: &[Flaw] = &[Flaw::AsAgentCallerAccepted, Flaw::AsBindsParentKey];
 
 #[test]
 fn every_access_server_flaw_has_a_probe() {
     let mut catalogue: Vec<Flaw> = Flaw::for_role(Role::AccessServer).collect();
-    let mut covered = COVERED.to_vec();
+    let mut covered: Vec<Flaw> = COVERED.iter().chain(PROBED_BY_THE_SUITE).copied().collect();
     catalogue.sort();
     covered.sort();
     assert_eq!(catalogue, covered);
@@ -139,4 +145,20 @@ flaw_test!(
     as_agent_jkt_ignored,
     Flaw::AsAgentJktIgnored,
     agent_jkt_checked
+);
+
+async fn auth_token_aud_is_the_resource(w: &World) -> bool {
+    let agent = w.agent("a", 10);
+    let rt = claims_for(w, &agent).await;
+    let r = from_ps(
+        w,
+        json!({ "resource_token": w.mint_resource(&rt), "agent_token": agent.token }),
+    )
+    .await;
+    claims_of(&token_in(&r, "auth_token"))["aud"] == json!(w.resource_id)
+}
+flaw_test!(
+    as_auth_token_aud_self,
+    Flaw::AsAuthTokenAudSelf,
+    auth_token_aud_is_the_resource
 );
