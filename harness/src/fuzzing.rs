@@ -20,6 +20,7 @@ pub mod dictionaries;
 pub mod documents;
 pub mod headers;
 pub mod identifiers;
+pub mod inprocess;
 pub mod message;
 pub mod oracle;
 pub mod seeds;

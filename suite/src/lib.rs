@@ -30,6 +30,7 @@ pub mod filter;
 pub mod glob;
 pub mod index;
 pub mod judge;
+pub mod netfuzz;
 pub mod outcome;
 pub mod panic_guard;
 pub mod probe;

@@ -51,15 +51,11 @@ pub enum Command {
         #[command(subcommand)]
         action: VectorsAction,
     },
-    /// Fuzz a parser or a target (not built yet). It will run the harness's parser fuzz
-    /// targets in process (no panic, serialize/parse round trip, differential against sfv)
-    /// with corpora seeded from vectors/, and fuzz a live target with re-signed mutated
-    /// requests (a 2xx or a 5xx is a finding), printing each finding as a regression vector
-    /// and a curl line. Until then: `cargo fuzz run <target>` in fuzz/.
+    /// Fuzz the harness's parsers in process, or a live target with mutated requests.
     Fuzz {
-        /// Arguments for the future command.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
+        /// What to fuzz.
+        #[command(subcommand)]
+        action: FuzzAction,
     },
     /// Time AAuth signing and verification of a realistic request against the raw
     /// signature primitives (quick, in process; `cargo bench -p aauth-harness` is rigorous).
@@ -76,6 +72,68 @@ pub enum VectorsAction {
     /// Rewrite the AAuth vectors (DIR/aauth) deterministically from the fixed keys and
     /// clock, and print their counts.
     Generate(VectorsDir),
+}
+
+/// The `fuzz` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum FuzzAction {
+    /// Fuzz every parser (or those named) in process: seeds from vectors/ and the builders,
+    /// dictionary-steered byte mutations, every oracle of `cargo fuzz` (no panic, round trip,
+    /// differential against sfv). Coverage-blind, so slower to go deep than `cargo fuzz run`
+    /// in fuzz/, but needs neither nightly nor cargo-fuzz. Exit 1 when anything panics; each
+    /// finding is printed as a ready-to-paste regression test.
+    Parsers(FuzzParsersArgs),
+    /// Fuzz a live implementation: its valid baseline request mutated (catalogue defects,
+    /// defective agent tokens, bodies/queries/paths/headers changed and re-signed, signature
+    /// headers garbled) and sent. A 5xx, silence, or a 2xx to a request every reading of the
+    /// spec refuses is a finding, written as JSON with a curl line. Exit 1 on findings.
+    Target(FuzzTargetArgs),
+}
+
+/// Flags of `fuzz parsers`.
+#[derive(Debug, Default, Args)]
+pub struct FuzzParsersArgs {
+    /// Only this parser target (see `cargo fuzz list` names, e.g. signature_key). Repeatable.
+    #[arg(long = "only", value_name = "TARGET")]
+    pub only: Vec<String>,
+    /// Seconds to spend in total, shared evenly by the targets.
+    #[arg(long, value_name = "SECS", default_value = "19")]
+    pub duration: String,
+    /// Mutation seed: the same seed replays the same inputs.
+    #[arg(long, value_name = "N", default_value = "0")]
+    pub seed: String,
+    /// The vectors directory seeds are read from (default: as for `vectors verify`).
+    #[arg(long, value_name = "DIR")]
+    pub vectors: Option<PathBuf>,
+}
+
+/// Flags of `fuzz target`.
+#[derive(Debug, Default, Args)]
+pub struct FuzzTargetArgs {
+    /// The implementation: a target file or builtin:ROLE[?flaw=ID].
+    #[arg(long = "target", value_name = "FILE|builtin:ROLE")]
+    pub target: String,
+    /// Profile for a built-in target (default aauth-11); a target file names its own.
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+    /// Most requests to send.
+    #[arg(long, value_name = "N", default_value = "2000")]
+    pub iterations: String,
+    /// Stop after this many seconds even if requests remain.
+    #[arg(long, value_name = "SECS", default_value = "60")]
+    pub duration: String,
+    /// Mutation seed: the same seed sends the same mutations.
+    #[arg(long, value_name = "N", default_value = "0")]
+    pub seed: String,
+    /// Requests in flight at once.
+    #[arg(long, value_name = "N", default_value = "4")]
+    pub jobs: String,
+    /// Seconds one exchange may take before it counts as unresponsive.
+    #[arg(long = "request-timeout", value_name = "SECS", default_value = "10")]
+    pub request_timeout: String,
+    /// Directory for finding records (created when there is a finding).
+    #[arg(long, value_name = "DIR", default_value = "fuzz-findings")]
+    pub out: PathBuf,
 }
 
 /// Where the vectors are.

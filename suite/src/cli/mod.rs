@@ -5,7 +5,7 @@
 //! 2. validate ([`settings`]): every value interpreted and checked, target files read, before
 //!    anything runs (exit 2 on any problem, with the flag named);
 //! 3. execute ([`run`], [`list`], [`explain`], [`baseline`], [`coverage`], [`vectors`],
-//!    [`bench`]): exit 0, 1 or 3 as documented in [`crate::expect`].
+//!    [`fuzz`], [`bench`]): exit 0, 1 or 3 as documented in [`crate::expect`].
 //!
 //! The `aauth-reports` renderers are plugged in by registering them in the [`ReportSinks`]
 //! passed to [`main`] (`src/main.rs` passes [`crate::render::all_sinks`]).
@@ -15,6 +15,7 @@ pub mod baseline;
 pub mod bench;
 pub mod coverage;
 pub mod explain;
+pub mod fuzz;
 pub mod list;
 pub mod progress;
 pub mod run;
@@ -67,18 +68,9 @@ where
         Command::Baseline { report, output } => baseline::execute(&report, &output),
         Command::Coverage => coverage::execute(),
         Command::Vectors { action } => vectors::execute(&action),
-        Command::Fuzz { .. } => not_built(
-            "fuzz",
-            "fuzz the parsers in process and a live target with re-signed mutated requests; \
-             until then run `cargo fuzz run <target>` in fuzz/",
-        ),
+        Command::Fuzz { action } => fuzz::execute(&action),
         Command::Bench(args) => bench::execute(&args),
     }
-}
-
-fn not_built(command: &str, purpose: &str) -> ExitStatus {
-    eprintln!("aauth-conform {command}: not built yet (it will {purpose})");
-    ExitStatus::Usage
 }
 
 /// Writes command output to stdout. A closed pipe (`| head`) ends the output quietly, as a
