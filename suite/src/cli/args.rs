@@ -77,13 +77,16 @@ pub enum VectorsAction {
 /// The `fuzz` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum FuzzAction {
-    /// Fuzz every parser (or those named) in process: seeds from vectors/ and the builders,
-    /// dictionary-steered byte mutations, every oracle of `cargo fuzz` (no panic, round trip,
+    /// Fuzz the harness's parsers in process (no nightly or cargo-fuzz needed).
+    ///
+    /// Every parser (or those named): seeds from vectors/ and the builders, dictionary-steered byte mutations, every oracle of `cargo fuzz` (no panic, round trip,
     /// differential against sfv). Coverage-blind, so slower to go deep than `cargo fuzz run`
     /// in fuzz/, but needs neither nightly nor cargo-fuzz. Exit 1 when anything panics; each
     /// finding is printed as a ready-to-paste regression test.
     Parsers(FuzzParsersArgs),
-    /// Fuzz a live implementation: its valid baseline request mutated (catalogue defects,
+    /// Fuzz a live implementation with mutated, often re-signed, requests.
+    ///
+    /// Its valid baseline request is mutated (catalogue defects,
     /// defective agent tokens, bodies/queries/paths/headers changed and re-signed, signature
     /// headers garbled) and sent. A 5xx, silence, or a 2xx to a request every reading of the
     /// spec refuses is a finding, written as JSON with a curl line. Exit 1 on findings.
