@@ -48,12 +48,28 @@ const NEEDS: &[Capability] = &[Capability::CALL_CHAINING];
 /// Distinguishes intermediaries (each case gets its own agent identity) and made-up subs.
 static SERIAL: AtomicU64 = AtomicU64::new(1);
 
-/// A step of a case: its value, or the outcome the case ends with.
-type Step<T> = Result<T, Outcome>;
+/// A step of a case: its value, or the outcome the case ends with (boxed: outcomes are
+/// large).
+type Step<T> = Result<T, Box<Outcome>>;
+
+/// Ends a case with `outcome`.
+fn stop(outcome: Outcome) -> Box<Outcome> {
+    Box::new(outcome)
+}
+
+/// Ends a case with a harness error.
+fn broke(error: HarnessError) -> Box<Outcome> {
+    stop(Outcome::Error(error))
+}
 
 /// Flattens a harness step that may also end in a precondition outcome.
 fn flat<T>(result: Result<Result<T, Outcome>, HarnessError>) -> Step<T> {
-    result.map_err(Outcome::Error)?
+    result.map_err(broke)?.map_err(stop)
+}
+
+/// The outcome of a case written as steps.
+fn settle(step: Step<Outcome>) -> Outcome {
+    step.unwrap_or_else(|o| *o)
 }
 
 /// The intermediary's identifier: `aud` of the upstream token, `iss` of its agent tokens.
@@ -175,13 +191,13 @@ async fn issued_by_target(ctx: &CaseContext, to_mid: bool) -> Step<String> {
     } else {
         mint_resource_token(ctx, &rt.to_map())
     };
-    let response = redeem(ctx, &agent, &token).await.map_err(Outcome::Error)?;
+    let response = redeem(ctx, &agent, &token).await.map_err(broke)?;
     match body_member(&response, "auth_token") {
         Some(token) if response.status == 200 => Ok(token),
-        _ => Err(precondition_skip(
+        _ => Err(stop(precondition_skip(
             "redeeming a resource token for the original agent (the upstream token)",
             &response,
-        )),
+        ))),
     }
 }
 
@@ -202,14 +218,14 @@ async fn redeem_chained(
     resource_token: &str,
     upstream: &str,
 ) -> Step<Response> {
-    let path = ps_token_path(ctx).await.map_err(Outcome::Error)?;
+    let path = ps_token_path(ctx).await.map_err(broke)?;
     let body = with_hints(
         ctx,
         json!({ "resource_token": resource_token, "upstream_token": upstream }),
     );
     post_as_agent(ctx, intermediary, &intermediary.agent_token, &path, &body)
         .await
-        .map_err(Outcome::Error)
+        .map_err(broke)
 }
 
 /// The intermediary's first downstream request with `upstream`: a person token for the
@@ -222,7 +238,7 @@ async fn ask_downstream(
     if ctx.profile() == Profile::Aauth11 {
         request_person_token(ctx, intermediary, &json!({ "upstream_token": upstream }))
             .await
-            .map_err(Outcome::Error)
+            .map_err(broke)
     } else {
         let rt = downstream_claims(ctx, intermediary, None);
         let token = mint_resource_token(ctx, &rt.to_map());
@@ -236,7 +252,7 @@ fn granted(response: &Response, what: &str) -> Step<String> {
         .into_iter()
         .find_map(|member| body_member(response, member))
         .filter(|_| response.status == 200)
-        .ok_or_else(|| precondition_skip(what, response))
+        .ok_or_else(|| stop(precondition_skip(what, response)))
 }
 
 /// Whether the target honours a valid chain whose upstream token it issued; returns that
@@ -244,16 +260,17 @@ fn granted(response: &Response, what: &str) -> Step<String> {
 async fn ps_chain(ctx: &CaseContext) -> Step<String> {
     let upstream = issued_by_target(ctx, true).await?;
     let response = ask_downstream(ctx, &intermediary(ctx), &upstream).await?;
-    granted(&response, "a valid chained request (upstream token issued by the target)")?;
+    granted(
+        &response,
+        "a valid chained request (upstream token issued by the target)",
+    )?;
     Ok(upstream)
 }
 
 /// PS-008/PS-023: the valid re-issue by the World's AS is honoured, the `bend`ed one is
 /// refused.
 async fn ps_bent(ctx: &CaseContext, bend: Bend) -> Outcome {
-    match ps_bent_step(ctx, bend).await {
-        Ok(outcome) | Err(outcome) => outcome,
-    }
+    settle(ps_bent_step(ctx, bend).await)
 }
 
 async fn ps_bent_step(ctx: &CaseContext, bend: Bend) -> Step<Outcome> {
@@ -280,7 +297,7 @@ async fn ps_issued_to_other(ctx: &CaseContext) -> Outcome {
         let response = ask_downstream(ctx, &intermediary(ctx), &other).await?;
         Ok(judge(&Expect::Refused, &response, ctx.role()))
     };
-    step.await.unwrap_or_else(|o| o)
+    settle(step.await)
 }
 
 /// PS-023 (-11): the same at the token endpoint, after a valid upstream token got the
@@ -299,19 +316,21 @@ async fn ps_token_issued_to_other(ctx: &CaseContext) -> Outcome {
         let response = redeem_chained(ctx, &middle, &token, &other).await?;
         Ok(judge(&Expect::Refused, &response, ctx.role()))
     };
-    step.await.unwrap_or_else(|o| o)
+    settle(step.await)
 }
 
 /// Fails unless `issued` carries a `sub` that is not the upstream token's.
 fn sub_not_carried(issued: &str, upstream: &str, what: &str, role: Role) -> Step<String> {
     let upstream_sub = sub_of(upstream).unwrap_or_default();
     match sub_of(issued) {
-        Some(sub) if sub == upstream_sub => Err(fail(
+        Some(sub) if sub == upstream_sub => Err(stop(fail(
             role,
-            format!("{what} carries the upstream token's sub {sub:?}, directed at the intermediary"),
-        )),
+            format!(
+                "{what} carries the upstream token's sub {sub:?}, directed at the intermediary"
+            ),
+        ))),
         Some(sub) => Ok(sub),
-        None => Err(fail(role, format!("{what} has no sub"))),
+        None => Err(stop(fail(role, format!("{what} has no sub")))),
     }
 }
 
@@ -329,7 +348,7 @@ async fn ps_person_token_sub(ctx: &CaseContext) -> Outcome {
         )?;
         Ok(Outcome::Pass)
     };
-    step.await.unwrap_or_else(|o| o)
+    settle(step.await)
 }
 
 /// PS-022: the downstream auth token's `sub` is not the upstream token's; under -11 it is
@@ -356,18 +375,18 @@ async fn ps_auth_token_sub(ctx: &CaseContext) -> Outcome {
         )?;
         if let Some(expected) = person_token.as_deref().and_then(sub_of) {
             if sub != expected {
-                return Err(fail(
+                return Err(stop(fail(
                     Role::PersonServer,
                     format!(
                         "the downstream auth token's sub {sub:?} is not the downstream person \
                          token's {expected:?}"
                     ),
-                ));
+                )));
             }
         }
         Ok(Outcome::Pass)
     };
-    step.await.unwrap_or_else(|o| o)
+    settle(step.await)
 }
 
 // ---- access server ----
@@ -410,7 +429,7 @@ async fn as_send(ctx: &CaseContext, body: &Value) -> Step<Response> {
         let request = probe.sign(None)?;
         ctx.send(&request).await
     };
-    send.await.map_err(Outcome::Error)
+    send.await.map_err(broke)
 }
 
 /// The upstream claims the World's PS issued to a fresh agent for the intermediary.
@@ -451,7 +470,7 @@ async fn as_bent(ctx: &CaseContext, bend: Bend) -> Outcome {
         let response = as_send(ctx, &as_body(ctx, &intermediary(ctx), &bent)).await?;
         Ok(judge(&Expect::Refused, &response, ctx.role()))
     };
-    step.await.unwrap_or_else(|o| o)
+    settle(step.await)
 }
 
 /// AS-010: the issued token's `sub` is not the upstream token's; under -11 it is the
@@ -469,18 +488,18 @@ async fn as_sub_not_copied(ctx: &CaseContext) -> Outcome {
                 .and_then(Value::as_str)
                 .and_then(sub_of);
             if issued_sub != expected {
-                return Err(fail(
+                return Err(stop(fail(
                     Role::AccessServer,
                     format!(
                         "the auth token's sub {issued_sub:?} is not the resource token's \
                          {expected:?}"
                     ),
-                ));
+                )));
             }
         }
         Ok(Outcome::Pass)
     };
-    step.await.unwrap_or_else(|o| o)
+    settle(step.await)
 }
 
 /// The call-chaining cases.

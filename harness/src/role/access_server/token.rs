@@ -9,7 +9,9 @@
 //! `invalid_resource_token`/`expired_resource_token`), its `ps` = the signing PS (-11; the
 //! `as-ps-claim-ignored` flaw skips it) or `mission.approver` = the PS (-10), `agent` = the
 //! agent (-10), and `agent_jkt` = the thumbprint of `subagent_token.cnf.jwk` or
-//! `agent_token.cnf.jwk` (`as-agent-jkt-ignored` skips it; requirements §6 G7).
+//! `agent_token.cnf.jwk` (`as-agent-jkt-ignored` skips it; requirements §6 G7); an
+//! `upstream_token` (call chaining, AS-010) valid, addressed to `agent_token.iss` and issued
+//! by this AS, the asking PS or a PS it trusts (`400 invalid_request` otherwise).
 //!
 //! Policy: a PS that has not settled billing gets `402` with `Location`; polling it counts
 //! as settlement. When claims are required, `202 requirement=claims` with
@@ -17,7 +19,8 @@
 //! to `Location` and gets the token in answer.
 //!
 //! The token (AS-007): `iss` = this AS, `dwk` `aauth-access.json`, `aud` = the resource,
-//! `ps` = the requesting PS and `sub` = the resource token's (-11), `agent` (-10),
+//! `ps` = the requesting PS and `sub` = the resource token's (-11; never the upstream
+//! token's), `agent` (-10),
 //! `cnf.jwk` = the agent's (or sub-agent's) key, lifetime at most an hour and not past the
 //! agent token (the `as-auth-token-long-lived` flaw issues for a day), `scope`,
 //! `mission_s256`/`mission`, `account`, `tenant` copied.
@@ -215,10 +218,9 @@ async fn upstream(
             .ok_or_else(|| refused("not a decodable auth token"))?
     } else {
         let expected = Expected::new(inner.cfg.profile, inner.now());
-        let valid =
-            validate_body_token(TokenKind::Auth, token, &expected, inner.cfg.keys.as_ref())
-                .await
-                .map_err(|f| refused(&f.to_string()))?;
+        let valid = validate_body_token(TokenKind::Auth, token, &expected, inner.cfg.keys.as_ref())
+            .await
+            .map_err(|f| refused(&f.to_string()))?;
         valid.typed().map_err(|f| refused(&f.to_string()))?
     };
     if !inner.has(Flaw::AsUpstreamAudUnchecked) && Some(claims.aud.as_str()) != agent_iss {

@@ -22,7 +22,8 @@
 //! 5. the mission, if any, is this agent's and active (`403 mission_terminated`).
 //!
 //! Three-party token (PS-017): `iss` = `ps` = this PS, `dwk` `aauth-person.json`, `aud` =
-//! the resource, `sub` copied (-11) or directed (-10), `cnf.jwk` the agent's (or
+//! the resource, `sub` copied (-11) or directed (-10; never an `upstream_token`'s, PS-022),
+//! `cnf.jwk` the agent's (or
 //! sub-agent's) key, lifetime at most an hour and never past the agent token or mission,
 //! `scope` as in the resource token (the `ps-scope-broadened` flaw grants every scope the
 //! person ever consented to at that resource), `mission_s256`/`account`/`tenant` copied.

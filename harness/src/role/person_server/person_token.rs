@@ -7,9 +7,11 @@
 //! is active (PS-004: unknown and foreign missions get the same `400 invalid_request`, a
 //! terminated one `403 mission_terminated`; the `ps-terminated-mission-usable` flaw forgets
 //! the state); `subagent_token` names the signer as parent (PS-007); `upstream_token` is a
-//! verified auth token for a person this PS knows (PS-008). Then the person decides.
+//! verified auth token addressed to the caller's issuer, from a trusted issuer, for a
+//! person this PS knows (PS-008, PS-023, see [`upstream_person`]). Then the person decides.
 //!
-//! The token: `typ` `aa-person+jwt`, `aud` = `resource`, a directed `sub` per resource,
+//! The token: `typ` `aa-person+jwt`, `aud` = `resource`, a directed `sub` per resource
+//! (never the upstream token's, PS-022: the `ps-upstream-sub-copied` flaw carries it),
 //! `cnf.jwk` = the requester's key (the sub-agent's under `subagent_token`), `exp` at most
 //! an hour, never after the presenting agent token's `exp` (the `ps-person-token-uncapped`
 //! flaw drops this cap) nor the mission's `expires_at`, and no `scope` (the
