@@ -170,11 +170,16 @@ pub enum OddProvider {
     /// provider and person server with one JWKS does: a token whose `dwk` names the wrong
     /// document still finds its key there, so only the `dwk` check refuses it.
     DualRole,
+    /// A resource that is also an agent (call chaining): it serves its agent metadata at
+    /// `aauth-resource.json` too, so the resource tokens it signs and the agent tokens it
+    /// issues to itself verify with one JWKS, and an auth token addressed to it (`aud`) is
+    /// addressed to the `iss` of its agent tokens.
+    Intermediary,
 }
 
 impl OddProvider {
     /// Every odd provider.
-    pub const ALL: [OddProvider; 10] = [
+    pub const ALL: [OddProvider; 11] = [
         OddProvider::NoAlg,
         OddProvider::NoIssuer,
         OddProvider::WrongIssuer,
@@ -185,6 +190,7 @@ impl OddProvider {
         OddProvider::Redirecting,
         OddProvider::RedirectTarget,
         OddProvider::DualRole,
+        OddProvider::Intermediary,
     ];
 
     /// The hosted name.
@@ -200,6 +206,7 @@ impl OddProvider {
             OddProvider::Redirecting => "ap-redirecting",
             OddProvider::RedirectTarget => "ap-redirect-target",
             OddProvider::DualRole => "ap-dual",
+            OddProvider::Intermediary => "mid",
         }
     }
 
@@ -428,12 +435,17 @@ impl World {
                     let response = Response::new(302).with_header("location", &location);
                     async move { response }
                 })?;
-            } else if which == OddProvider::DualRole {
+            } else if matches!(which, OddProvider::DualRole | OddProvider::Intermediary) {
                 let inner = provider.clone();
-                let person = format!("/.well-known/{}", dwk::PERSON);
+                let other = if which == OddProvider::DualRole {
+                    dwk::PERSON
+                } else {
+                    dwk::RESOURCE
+                };
+                let aliased = format!("/.well-known/{other}");
                 let agent = format!("/.well-known/{}", dwk::AGENT);
                 host.serve(which.name(), move |mut request: Request| {
-                    if request.path == person {
+                    if request.path == aliased {
                         request.path = agent.clone();
                     }
                     inner.handle(request)
@@ -561,6 +573,13 @@ impl World {
             .find(|(w, _)| *w == which)
             .map(|(_, ap)| ap)
             .unwrap_or(&self.ap)
+    }
+
+    /// The call-chaining intermediary: a resource that is also its own agent provider
+    /// ([`OddProvider::Intermediary`]). Its agents' tokens have `iss` = its identifier, and
+    /// its Ed25519 issuer key signs the resource tokens it issues.
+    pub fn intermediary(&self) -> &AgentProvider {
+        self.odd_ap(OddProvider::Intermediary)
     }
 
     /// The World's reference resource.

@@ -74,12 +74,18 @@ const COVERED: &[Flaw] = &[
 fn every_person_server_flaw_has_a_probe() {
     let mut catalogue: Vec<Flaw> = Flaw::for_role(Role::PersonServer).collect();
     // Probed by the suite's cases (ps.token.issued-token-as-credential,
-    // ps.deferred.cancel-then-gone, ps.audit.needs-mission); suite/tests/mutation.rs proves
+    // ps.deferred.cancel-then-gone, ps.audit.needs-mission, and the call-chaining cases
+    // ps.chaining.*, which need a dual-role intermediary); suite/tests/mutation.rs proves
     // each is caught.
     let probed_by_the_suite = [
         Flaw::PsCredentialKindUnchecked,
         Flaw::PsPendingCancelIgnored,
         Flaw::PsAuditMissionOptional,
+        Flaw::PsUpstreamUnverified,
+        Flaw::PsUpstreamAudUnchecked,
+        Flaw::PsUpstreamIssuerUntrusted,
+        Flaw::PsUpstreamPersonFallback,
+        Flaw::PsUpstreamSubCopied,
     ];
     let mut covered: Vec<Flaw> = COVERED
         .iter()

@@ -265,6 +265,22 @@ flaws! {
     /// Whatever the AS returns is handed to the agent unverified.
     PsAsTokenUnverified = ("ps-as-token-unverified", PersonServer, "PS-016",
         "an auth token from the access server is returned to the agent without verification"),
+    /// The upstream token is only decoded: signature, `typ` and lifetime go unchecked.
+    PsUpstreamUnverified = ("ps-upstream-unverified", PersonServer, "PS-023",
+        "an upstream_token is decoded for its claims without verifying signature, typ or exp"),
+    /// The upstream token may be addressed to anyone.
+    PsUpstreamAudUnchecked = ("ps-upstream-aud-unchecked", PersonServer, "PS-023",
+        "an upstream_token whose aud is not the intermediary's agent-token iss is honoured"),
+    /// Any issuer whose keys can be discovered may mint upstream tokens.
+    PsUpstreamIssuerUntrusted = ("ps-upstream-issuer-untrusted", PersonServer, "PS-023",
+        "an upstream_token from an issuer the PS neither is nor federates with is honoured"),
+    /// The person of a chained request is the intermediary's own, whoever the upstream
+    /// token names.
+    PsUpstreamPersonFallback = ("ps-upstream-person-fallback", PersonServer, "PS-008",
+        "with an upstream_token naming a person the PS never issued, it issues for the caller's own person"),
+    /// The upstream `sub` is carried into the downstream token.
+    PsUpstreamSubCopied = ("ps-upstream-sub-copied", PersonServer, "PS-022",
+        "a chained request's token carries the upstream token's sub instead of the downstream directed sub"),
 
     // ---- access server ----
     /// The AS accepts a resource token relayed by a PS other than the one it names.
@@ -288,6 +304,18 @@ flaws! {
     /// The AS writes its own identifier as the auth token's audience.
     AsAuthTokenAudSelf = ("as-auth-token-aud-self", AccessServer, "AS-007",
         "issued auth tokens name the access server, not the resource, as aud"),
+    /// The upstream token is only decoded: signature, `typ` and lifetime go unchecked.
+    AsUpstreamUnverified = ("as-upstream-unverified", AccessServer, "AS-010",
+        "an upstream_token is decoded without verifying signature, typ or exp"),
+    /// The upstream token may be addressed to anyone.
+    AsUpstreamAudUnchecked = ("as-upstream-aud-unchecked", AccessServer, "AS-010",
+        "an upstream_token whose aud is not the agent_token's iss is honoured"),
+    /// Any issuer whose keys can be discovered may mint upstream tokens.
+    AsUpstreamIssuerUntrusted = ("as-upstream-issuer-untrusted", AccessServer, "AS-010",
+        "an upstream_token from a server that is neither this AS nor a PS it takes requests from is honoured"),
+    /// The upstream `sub` is carried into the issued token.
+    AsUpstreamSubCopied = ("as-upstream-sub-copied", AccessServer, "AS-010",
+        "a chained request's auth token carries the upstream token's sub"),
 }
 
 impl Flaw {

@@ -22,6 +22,7 @@ pub mod attacks_resource;
 pub mod attacks_server;
 pub mod attacks_token;
 pub mod auth_token_verification;
+pub mod call_chaining;
 pub mod covered_components;
 pub mod deferred_responses;
 pub mod error_response_format;
@@ -88,4 +89,5 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     revocation::CASES,
     error_response_format::CASES,
     attacks_resource::CASES,
+    call_chaining::CASES,
 ];

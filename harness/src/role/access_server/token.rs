@@ -9,7 +9,9 @@
 //! `invalid_resource_token`/`expired_resource_token`), its `ps` = the signing PS (-11; the
 //! `as-ps-claim-ignored` flaw skips it) or `mission.approver` = the PS (-10), `agent` = the
 //! agent (-10), and `agent_jkt` = the thumbprint of `subagent_token.cnf.jwk` or
-//! `agent_token.cnf.jwk` (`as-agent-jkt-ignored` skips it; requirements §6 G7).
+//! `agent_token.cnf.jwk` (`as-agent-jkt-ignored` skips it; requirements §6 G7); an
+//! `upstream_token` (call chaining, AS-010) valid, addressed to `agent_token.iss` and issued
+//! by this AS, the asking PS or a PS it trusts (`400 invalid_request` otherwise).
 //!
 //! Policy: a PS that has not settled billing gets `402` with `Location`; polling it counts
 //! as settlement. When claims are required, `202 requirement=claims` with
@@ -17,7 +19,8 @@
 //! to `Location` and gets the token in answer.
 //!
 //! The token (AS-007): `iss` = this AS, `dwk` `aauth-access.json`, `aud` = the resource,
-//! `ps` = the requesting PS and `sub` = the resource token's (-11), `agent` (-10),
+//! `ps` = the requesting PS and `sub` = the resource token's (-11; never the upstream
+//! token's), `agent` (-10),
 //! `cnf.jwk` = the agent's (or sub-agent's) key, lifetime at most an hour and not past the
 //! agent token (the `as-auth-token-long-lived` flaw issues for a day), `scope`,
 //! `mission_s256`/`mission`, `account`, `tenant` copied.
@@ -29,6 +32,7 @@ use serde_json::{json, Map, Value};
 use crate::jose::claims::{
     dwk, Act, AgentClaims, AuthClaims, ResourceClaims, TokenClaims, TokenKind,
 };
+use crate::jose::jws;
 use crate::jose::validate::Expected;
 use crate::jose::PublicKey;
 use crate::message::{Request, Response};
@@ -64,6 +68,9 @@ pub(crate) struct AsGrant {
     key: Option<PublicKey>,
     /// Claims the PS supplied.
     claims: Map<String, Value>,
+    /// The `sub` of a call-chaining `upstream_token`: directed at the intermediary, never
+    /// carried into the issued token (AS-010) except by the `as-upstream-sub-copied` flaw.
+    upstream_sub: Option<String>,
 }
 
 /// Where a parked request stands.
@@ -169,20 +176,13 @@ async fn flow(inner: &As, request: &Request) -> Reply {
     } else {
         key
     };
-    if let Some(upstream) = body.opt_str("upstream_token")? {
-        let audience = agent
-            .as_ref()
-            .map(|(a, _)| a.iss.as_str())
-            .unwrap_or_default();
-        validate_body_token(
-            TokenKind::Auth,
-            upstream,
-            &expected.audience(audience),
-            keys,
-        )
-        .await
-        .map_err(|f| invalid_request(format!("upstream_token: {f}")))?;
-    }
+    let upstream_sub = match body.opt_str("upstream_token")? {
+        Some(token) => {
+            let agent_iss = agent.as_ref().map(|(a, _)| a.iss.as_str());
+            upstream(inner, &ps, agent_iss, token).await?
+        }
+        None => None,
+    };
 
     let grant = AsGrant {
         ps,
@@ -191,8 +191,62 @@ async fn flow(inner: &As, request: &Request) -> Reply {
         subagent: subagent.map(|(a, _)| a),
         key,
         claims: Map::new(),
+        upstream_sub,
     };
     Ok(next_step(inner, grant))
+}
+
+/// AS-010: a call-chaining `upstream_token` per AAuth "Upstream Token Verification"; returns
+/// its `sub`. It must be a valid auth token (`as-upstream-unverified` only decodes it),
+/// addressed to the intermediary, i.e. `aud` = `agent_token.iss` (`as-upstream-aud-unchecked`
+/// skips this), and issued by this AS, by the PS asking, or by a PS this AS is configured to
+/// take requests from (`as-upstream-issuer-untrusted` takes any issuer whose keys it finds).
+/// Its `cnf` is the original agent's key, not the intermediary's, so it is not compared with
+/// `agent_token.cnf`.
+async fn upstream(
+    inner: &As,
+    ps: &str,
+    agent_iss: Option<&str>,
+    token: &str,
+) -> Result<Option<String>, Response> {
+    let refused = |detail: &str| invalid_request(format!("upstream_token: {detail}"));
+    let claims: AuthClaims = if inner.has(Flaw::AsUpstreamUnverified) {
+        jws::decode(token)
+            .ok()
+            .and_then(|d| d.payload_object().ok())
+            .and_then(|map| AuthClaims::from_map(map).ok())
+            .ok_or_else(|| refused("not a decodable auth token"))?
+    } else {
+        let expected = Expected::new(inner.cfg.profile, inner.now());
+        let valid = validate_body_token(TokenKind::Auth, token, &expected, inner.cfg.keys.as_ref())
+            .await
+            .map_err(|f| refused(&f.to_string()))?;
+        valid.typed().map_err(|f| refused(&f.to_string()))?
+    };
+    if !inner.has(Flaw::AsUpstreamAudUnchecked) && Some(claims.aud.as_str()) != agent_iss {
+        return Err(refused(
+            "aud is not the issuer of agent_token: it was issued to someone else",
+        ));
+    }
+    let trusted = claims.iss == inner.cfg.identifier
+        || claims.iss == ps
+        || inner.cfg.trusted_person_servers.contains(&claims.iss);
+    if !trusted && !inner.has(Flaw::AsUpstreamIssuerUntrusted) {
+        return Err(refused(
+            "issued by a server that is neither this AS nor a PS it takes requests from",
+        ));
+    }
+    Ok(claims.sub)
+}
+
+/// The `sub` the auth token carries: `own` (the resource token's under -11, the PS's claims
+/// under -10), never the upstream token's (AS-010) unless the `as-upstream-sub-copied` flaw
+/// is planted.
+fn issued_sub(inner: &As, grant: &AsGrant, own: Option<String>) -> Option<String> {
+    match &grant.upstream_sub {
+        Some(sub) if inner.has(Flaw::AsUpstreamSubCopied) => Some(sub.clone()),
+        _ => own,
+    }
 }
 
 /// Validate an agent token sent in the body; returns its claims and `cnf` key.
@@ -381,12 +435,12 @@ fn issue(inner: &As, grant: &AsGrant) -> Response {
     };
     if inner.p11() {
         claims.ps = Some(grant.ps.clone());
-        claims.sub = rt.sub.clone();
+        claims.sub = issued_sub(inner, grant, rt.sub.clone());
         claims.mission_s256 = rt.mission_s256.clone();
         claims.tenant = rt.tenant.clone().or_else(|| claim_str("tenant"));
     } else {
         claims.agent = acting_agent;
-        claims.sub = claim_str("sub");
+        claims.sub = issued_sub(inner, grant, claim_str("sub"));
         claims.mission = rt.mission.clone();
         claims.tenant = claim_str("tenant");
         if let (Some(_), Some(parent)) = (&grant.subagent, &grant.agent) {

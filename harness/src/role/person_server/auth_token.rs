@@ -22,7 +22,8 @@
 //! 5. the mission, if any, is this agent's and active (`403 mission_terminated`).
 //!
 //! Three-party token (PS-017): `iss` = `ps` = this PS, `dwk` `aauth-person.json`, `aud` =
-//! the resource, `sub` copied (-11) or directed (-10), `cnf.jwk` the agent's (or
+//! the resource, `sub` copied (-11) or directed (-10; never an `upstream_token`'s, PS-022),
+//! `cnf.jwk` the agent's (or
 //! sub-agent's) key, lifetime at most an hour and never past the agent token or mission,
 //! `scope` as in the resource token (the `ps-scope-broadened` flaw grants every scope the
 //! person ever consented to at that resource), `mission_s256`/`account`/`tenant` copied.
@@ -50,7 +51,7 @@ use crate::wire::problem::{ErrorCode, Problem};
 use super::caller::{self, Caller, SubAgent};
 use super::deferred::{with_approval, with_prompt, Job};
 use super::mission_store::MissionStatus;
-use super::person_token::upstream_person;
+use super::person_token::{downstream_sub, upstream_person};
 use super::{federation, Ps};
 
 /// Seconds an auth token may live at most.
@@ -92,6 +93,8 @@ pub(crate) struct TokenGrant {
     pub subagent: Option<SubAgent>,
     /// A call-chaining `upstream_token`, forwarded to an AS.
     pub upstream: Option<String>,
+    /// The `sub` of that upstream token, never to be carried into the issued token.
+    pub upstream_sub: Option<String>,
     /// The person.
     pub person: String,
 }
@@ -131,12 +134,12 @@ async fn flow(ps: &Arc<Ps>, request: &Request) -> Reply {
         Some(token) => Some(caller::subagent(ps, &caller, token).await?),
         None => None,
     };
-    let (person, upstream) = match body.opt_str("upstream_token")? {
-        Some(token) => (
-            upstream_person(ps, &caller, token).await?,
-            Some(token.to_string()),
-        ),
-        None => (caller.person.clone(), None),
+    let (person, upstream, upstream_sub) = match body.opt_str("upstream_token")? {
+        Some(token) => {
+            let upstream = upstream_person(ps, &caller, token).await?;
+            (upstream.person, Some(token.to_string()), upstream.sub)
+        }
+        None => (caller.person.clone(), None, None),
     };
     let checked =
         check_resource_token(ps, &caller, subagent.as_ref(), &person, &resource_token).await?;
@@ -145,6 +148,7 @@ async fn flow(ps: &Arc<Ps>, request: &Request) -> Reply {
         caller,
         subagent,
         upstream,
+        upstream_sub,
         person,
     };
     let job = Job::with_resource_token(
@@ -410,7 +414,12 @@ fn issue_here(ps: &Ps, grant: &TokenGrant, checked: &CheckedResourceToken) -> Re
         claims.tenant = rt.tenant.clone();
     } else {
         claims = claims.for_agent(grant.agent_id());
-        claims.sub = Some(ps.directed_sub(&grant.person, &rt.iss));
+        claims.sub = Some(downstream_sub(
+            ps,
+            &grant.person,
+            &rt.iss,
+            grant.upstream_sub.as_deref(),
+        ));
         claims.mission = rt.mission.clone();
         claims.tenant = ps.cfg.people.tenant_of(&grant.person).map(str::to_string);
         if grant.subagent.is_some() {

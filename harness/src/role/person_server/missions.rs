@@ -134,6 +134,7 @@ fn approve(ps: &Ps, caller: &Caller, proposal: &Proposal) -> Response {
             person: caller.person.clone(),
             key: caller.key.clone(),
             agent_exp: caller.agent.exp,
+            upstream_sub: None,
         };
         if let Ok((token, _)) = person_token::issue(ps, &grant) {
             person_tokens.insert(resource.clone(), token.into());
