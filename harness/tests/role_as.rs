@@ -273,6 +273,7 @@ async fn claims_required_then_issued() {
     let policy = AccessPolicy {
         required_claims: Some(vec!["email".into(), "tenant".into()]),
         payment_required: false,
+        ..AccessPolicy::default()
     };
     let w = world(Profile::Aauth11, policy).await;
     let agent = w.agent("assistant", 10);
@@ -349,6 +350,7 @@ async fn payment_required_then_issued_through_the_person_server() {
     let policy = AccessPolicy {
         required_claims: None,
         payment_required: true,
+        ..AccessPolicy::default()
     };
     let w = world(Profile::Aauth11, policy).await;
     let agent = w.agent("assistant", 10);

@@ -80,6 +80,12 @@ fn every_person_server_flaw_has_a_probe() {
         Flaw::PsCredentialKindUnchecked,
         Flaw::PsPendingCancelIgnored,
         Flaw::PsAuditMissionOptional,
+        // ps.federation.claims-posted, ps.federation.payment-followed,
+        // ps.federation.approval-polled, ps.federation.as-signature-error
+        Flaw::PsClaimsSubOmitted,
+        Flaw::PsPaymentNotFollowed,
+        Flaw::PsApprovalNotPolled,
+        Flaw::PsAs401Relayed,
     ];
     let mut covered: Vec<Flaw> = COVERED
         .iter()

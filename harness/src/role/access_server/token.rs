@@ -11,10 +11,13 @@
 //! agent (-10), and `agent_jkt` = the thumbprint of `subagent_token.cnf.jwk` or
 //! `agent_token.cnf.jwk` (`as-agent-jkt-ignored` skips it; requirements §6 G7).
 //!
-//! Policy: a PS that has not settled billing gets `402` with `Location`; polling it counts
-//! as settlement. When claims are required, `202 requirement=claims` with
-//! `required_claims`; the PS POSTs them (with a `sub` equal to the resource token's, -11)
-//! to `Location` and gets the token in answer.
+//! Policy ([`super::AccessPolicy`], narrowed to the resource token's scope): a PS that has
+//! not settled billing gets `402` with `Location`; polling it counts as settlement (the
+//! `as-payment-no-location` flaw leaves `Location` out). When approval is required, `202
+//! requirement=approval`; the next poll finds it given. When claims are required, `202
+//! requirement=claims` with `required_claims` (the `as-claims-list-missing` flaw names the
+//! list `claims`); the PS POSTs them (with a `sub` equal to the resource token's, -11) to
+//! `Location` and gets the token in answer.
 //!
 //! The token (AS-007): `iss` = this AS, `dwk` `aauth-access.json`, `aud` = the resource,
 //! `ps` = the requesting PS and `sub` = the resource token's (-11), `agent` (-10),
@@ -31,7 +34,7 @@ use crate::jose::claims::{
 };
 use crate::jose::validate::Expected;
 use crate::jose::PublicKey;
-use crate::message::{Request, Response};
+use crate::message::{Fields, Request, Response};
 use crate::role::endpoint::{
     invalid_request, json_ok, new_jti, refuse, server_error, token_refusal, token_refusal_detail,
     validate_body_token, JsonBody, Reply,
@@ -64,6 +67,8 @@ pub(crate) struct AsGrant {
     key: Option<PublicKey>,
     /// Claims the PS supplied.
     claims: Map<String, Value>,
+    /// Whether the approval step (if the policy has one) is behind it.
+    approved: bool,
 }
 
 /// Where a parked request stands.
@@ -73,6 +78,8 @@ pub(crate) enum Stage {
     AwaitPayment,
     /// Waiting for the PS to POST claims.
     AwaitClaims,
+    /// Waiting for approval; the next poll finds it given.
+    AwaitApproval,
 }
 
 /// A request parked under a pending id.
@@ -191,6 +198,7 @@ async fn flow(inner: &As, request: &Request) -> Reply {
         subagent: subagent.map(|(a, _)| a),
         key,
         claims: Map::new(),
+        approved: false,
     };
     Ok(next_step(inner, grant))
 }
@@ -210,9 +218,9 @@ async fn agent_token(inner: &As, token: &str) -> Result<(AgentClaims, PublicKey)
     Ok((claims, key))
 }
 
-/// Payment, then claims, then the token.
+/// Payment, then approval, then claims, then the token.
 fn next_step(inner: &As, grant: AsGrant) -> Response {
-    let policy = &inner.cfg.policy;
+    let policy = inner.cfg.policy.for_scope(grant.rt.scope.as_deref());
     if policy.payment_required && !inner.state().paid.contains(&grant.ps) {
         let ticket = inner.pending.open(&grant.ps, None, Map::new());
         inner.state().parked.insert(
@@ -222,8 +230,7 @@ fn next_step(inner: &As, grant: AsGrant) -> Response {
                 grant,
             },
         );
-        return Response::new(402)
-            .with_header("Location", ticket.url)
+        let mut response = Response::new(402)
             .with_header("Cache-Control", "no-store")
             .with_header(
                 "WWW-Authenticate",
@@ -232,11 +239,35 @@ fn next_step(inner: &As, grant: AsGrant) -> Response {
                     ticket.id
                 ),
             );
+        if !inner.has(Flaw::AsPaymentNoLocation) {
+            response.set_header("Location", ticket.url);
+        }
+        return response;
+    }
+    if policy.approval_required && !grant.approved {
+        let ticket = inner.pending.open(
+            &grant.ps,
+            Some(AauthRequirement::new(Requirement::APPROVAL)),
+            Map::new(),
+        );
+        inner.state().parked.insert(
+            ticket.id.clone(),
+            Parked {
+                stage: Stage::AwaitApproval,
+                grant,
+            },
+        );
+        return inner.pending.accepted(&ticket.id);
     }
     match &policy.required_claims {
         Some(names) if grant.claims.is_empty() => {
+            let member = if inner.has(Flaw::AsClaimsListMissing) {
+                "claims"
+            } else {
+                "required_claims"
+            };
             let mut extra = Map::new();
-            extra.insert("required_claims".into(), json!(names));
+            extra.insert(member.into(), json!(names));
             let ticket = inner.pending.open(
                 &grant.ps,
                 Some(AauthRequirement::new(Requirement::CLAIMS)),
@@ -278,6 +309,14 @@ pub(crate) async fn pending(inner: &Arc<As>, request: &Request) -> Response {
                     inner.pending.finish(&id);
                     next_step(inner, grant)
                 }
+                Some(Parked {
+                    stage: Stage::AwaitApproval,
+                    mut grant,
+                }) => {
+                    grant.approved = true;
+                    inner.pending.finish(&id);
+                    next_step(inner, grant)
+                }
                 Some(parked) => {
                     inner.state().parked.insert(id.clone(), parked);
                     inner.pending.accepted(&id)
@@ -314,7 +353,7 @@ pub(crate) async fn pending(inner: &Arc<As>, request: &Request) -> Response {
                 },
                 Some(parked) => {
                     inner.state().parked.insert(id, parked);
-                    invalid_request("nothing to post here until payment is settled")
+                    invalid_request("nothing to post here until payment or approval is settled")
                 }
                 None => server_error("pending request without state"),
             }
