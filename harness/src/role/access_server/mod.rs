@@ -12,8 +12,9 @@
 //! | `POST /revoke` | revocation of tokens this AS issued |
 //!
 //! Requests must be signed by a person server signing as itself (`jwks_uri` scheme, see
-//! `caller.rs`). Policy switches ([`AccessPolicy`]) make the AS ask for payment (`402`) or
-//! for claims (`202 requirement=claims`) before it issues.
+//! `caller.rs`). Policy switches ([`AccessPolicy`]) make the AS ask for payment (`402`),
+//! approval (`202 requirement=approval`) or claims (`202 requirement=claims`) before it
+//! issues, for every request or only for resource tokens carrying a given scope.
 
 mod caller;
 mod token;

@@ -75,11 +75,11 @@ pub(crate) struct AsGrant {
 #[derive(Clone, Debug)]
 pub(crate) enum Stage {
     /// Waiting for the PS to settle billing.
-    AwaitPayment,
+    Payment,
     /// Waiting for the PS to POST claims.
-    AwaitClaims,
+    Claims,
     /// Waiting for approval; the next poll finds it given.
-    AwaitApproval,
+    Approval,
 }
 
 /// A request parked under a pending id.
@@ -226,7 +226,7 @@ fn next_step(inner: &As, grant: AsGrant) -> Response {
         inner.state().parked.insert(
             ticket.id.clone(),
             Parked {
-                stage: Stage::AwaitPayment,
+                stage: Stage::Payment,
                 grant,
             },
         );
@@ -253,7 +253,7 @@ fn next_step(inner: &As, grant: AsGrant) -> Response {
         inner.state().parked.insert(
             ticket.id.clone(),
             Parked {
-                stage: Stage::AwaitApproval,
+                stage: Stage::Approval,
                 grant,
             },
         );
@@ -276,7 +276,7 @@ fn next_step(inner: &As, grant: AsGrant) -> Response {
             inner.state().parked.insert(
                 ticket.id.clone(),
                 Parked {
-                    stage: Stage::AwaitClaims,
+                    stage: Stage::Claims,
                     grant,
                 },
             );
@@ -302,7 +302,7 @@ pub(crate) async fn pending(inner: &Arc<As>, request: &Request) -> Response {
             let parked = inner.state().parked.remove(&id);
             match parked {
                 Some(Parked {
-                    stage: Stage::AwaitPayment,
+                    stage: Stage::Payment,
                     grant,
                 }) => {
                     inner.state().paid.insert(grant.ps.clone());
@@ -310,7 +310,7 @@ pub(crate) async fn pending(inner: &Arc<As>, request: &Request) -> Response {
                     next_step(inner, grant)
                 }
                 Some(Parked {
-                    stage: Stage::AwaitApproval,
+                    stage: Stage::Approval,
                     mut grant,
                 }) => {
                     grant.approved = true;
@@ -332,7 +332,7 @@ pub(crate) async fn pending(inner: &Arc<As>, request: &Request) -> Response {
             let parked = inner.state().parked.remove(&id);
             match parked {
                 Some(Parked {
-                    stage: Stage::AwaitClaims,
+                    stage: Stage::Claims,
                     mut grant,
                 }) => match accept_claims(inner, &grant, &claims) {
                     Ok(()) => {
@@ -344,7 +344,7 @@ pub(crate) async fn pending(inner: &Arc<As>, request: &Request) -> Response {
                         inner.state().parked.insert(
                             id,
                             Parked {
-                                stage: Stage::AwaitClaims,
+                                stage: Stage::Claims,
                                 grant,
                             },
                         );
