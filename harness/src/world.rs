@@ -15,6 +15,10 @@
 //! serve one fixed, deliberately odd document, trusted like the AP, so discovery cases can
 //! point a verifier at them without switching the shared AP's variants under parallel cases.
 //!
+//! And [`PolicyAccessServer`]s (`claims-as`, `payment-as`, `approval-as`, `sigerror-as`):
+//! reference access servers with one demand each, trusted like the AS, for four-party cases
+//! at a PS under test that must not disturb the trusted AS other cases share.
+//!
 //! The evil twins publish perfectly valid metadata and keys of their own: a case that gets a
 //! token from one accepted has shown a trust failure, not a parsing one.
 //!
@@ -45,7 +49,7 @@ use crate::jose::Alg;
 use crate::message::Request;
 use crate::message::Response;
 use crate::profile::Profile;
-use crate::role::access_server::{AccessServer, AccessServerConfig};
+use crate::role::access_server::{AccessPolicy, AccessServer, AccessServerConfig};
 use crate::role::agent::{AgentFlow, HarnessAgent};
 use crate::role::agent_provider::{
     AgentProvider, AgentProviderConfig, JwksVariant, MetadataVariant,
@@ -323,6 +327,120 @@ pub fn lying_access_server_identifier() -> String {
     format!("https://{LYING_ACCESS_SERVER}.harness.test")
 }
 
+/// Access servers that each make one demand before issuing, hosted beside the trusted AS so
+/// four-party cases at a PS under test can drive each branch of the PS's deferred loop
+/// (PS-018) or its handling of a signature refusal (ERR-002) without changing the AS that
+/// other cases share. Each takes requests from any PS whose keys it can discover and is
+/// trusted like the AS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PolicyAccessServer {
+    /// Answers `202 requirement=claims` asking for [`POLICY_REQUIRED_CLAIMS`].
+    Claims,
+    /// Answers `402` with `Location` the first time each PS asks.
+    Payment,
+    /// Answers `202 requirement=approval`; the first poll finds the approval given.
+    Approval,
+    /// Answers every token request `401` with `Signature-Error: error=`
+    /// [`SIGERROR_HEADER_CODE`] and a problem body that names [`SIGERROR_BODY_CODE`].
+    SignatureRefusal,
+}
+
+/// The claims [`PolicyAccessServer::Claims`] asks for.
+pub const POLICY_REQUIRED_CLAIMS: &[&str] = &["email"];
+
+/// The code in the `Signature-Error` header of [`PolicyAccessServer::SignatureRefusal`].
+pub const SIGERROR_HEADER_CODE: &str = "unknown_key";
+
+/// The contradicting code in the body of [`PolicyAccessServer::SignatureRefusal`]'s `401`.
+pub const SIGERROR_BODY_CODE: &str = "expired_jwt";
+
+impl PolicyAccessServer {
+    /// Every policy AS.
+    pub const ALL: [PolicyAccessServer; 4] = [
+        PolicyAccessServer::Claims,
+        PolicyAccessServer::Payment,
+        PolicyAccessServer::Approval,
+        PolicyAccessServer::SignatureRefusal,
+    ];
+
+    /// The hosted name.
+    pub fn name(self) -> &'static str {
+        match self {
+            PolicyAccessServer::Claims => "claims-as",
+            PolicyAccessServer::Payment => "payment-as",
+            PolicyAccessServer::Approval => "approval-as",
+            PolicyAccessServer::SignatureRefusal => "sigerror-as",
+        }
+    }
+
+    /// The server identifier, e.g. `https://claims-as.harness.test`.
+    pub fn identifier(self) -> String {
+        format!("https://{}.harness.test", self.name())
+    }
+
+    /// What it demands before issuing.
+    pub fn policy(self) -> AccessPolicy {
+        match self {
+            PolicyAccessServer::Claims => AccessPolicy {
+                required_claims: Some(
+                    POLICY_REQUIRED_CLAIMS
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect(),
+                ),
+                ..AccessPolicy::default()
+            },
+            PolicyAccessServer::Payment => AccessPolicy {
+                payment_required: true,
+                ..AccessPolicy::default()
+            },
+            PolicyAccessServer::Approval => AccessPolicy {
+                approval_required: true,
+                ..AccessPolicy::default()
+            },
+            PolicyAccessServer::SignatureRefusal => AccessPolicy::default(),
+        }
+    }
+}
+
+/// The scope for which the built-in access-server target answers `202 requirement=claims`
+/// (its `[access-server] claims_scope` knob).
+pub const TARGET_CLAIMS_SCOPE: &str = "harness.claims";
+
+/// The scope for which the built-in access-server target answers `402` (its
+/// `[access-server] payment_scope` knob).
+pub const TARGET_PAYMENT_SCOPE: &str = "harness.payment";
+
+/// The built-in access-server target's policy: claims for [`TARGET_CLAIMS_SCOPE`], payment
+/// for [`TARGET_PAYMENT_SCOPE`], every other scope issued directly.
+pub fn target_access_policy() -> AccessPolicy {
+    AccessPolicy {
+        by_scope: vec![
+            (
+                TARGET_CLAIMS_SCOPE.to_string(),
+                PolicyAccessServer::Claims.policy(),
+            ),
+            (
+                TARGET_PAYMENT_SCOPE.to_string(),
+                PolicyAccessServer::Payment.policy(),
+            ),
+        ],
+        ..AccessPolicy::default()
+    }
+}
+
+/// The `401` [`PolicyAccessServer::SignatureRefusal`] gives every token request: the header
+/// and the body disagree about what went wrong.
+fn contradictory_signature_refusal() -> Response {
+    let body = serde_json::json!({
+        "type": format!("urn:ietf:params:sig-error:{SIGERROR_BODY_CODE}"),
+        "error": SIGERROR_BODY_CODE,
+        "detail": "the presented JWT has expired",
+    });
+    Response::json(401, "application/problem+json", &body)
+        .with_header("Signature-Error", format!("error={SIGERROR_HEADER_CODE}"))
+}
+
 /// The reference PS at `identifier`, federating with `access_servers`, serving agents of
 /// `agent_provider` only (or of any provider when `None`).
 fn person_server(
@@ -356,11 +474,31 @@ fn access_server(
     person_servers: &[String],
     flaws: Flaws,
 ) -> Result<AccessServer, WorldError> {
+    access_server_with_policy(
+        host,
+        config,
+        identifier,
+        person_servers,
+        flaws,
+        AccessPolicy::default(),
+    )
+}
+
+/// As [`access_server`], demanding `policy` before it issues.
+fn access_server_with_policy(
+    host: &IssuerHost,
+    config: &WorldConfig,
+    identifier: &str,
+    person_servers: &[String],
+    flaws: Flaws,
+    policy: AccessPolicy,
+) -> Result<AccessServer, WorldError> {
     let keys = discovery(host, &config.clock, config.profile, &flaws);
     let mut as_config = AccessServerConfig::new(identifier, config.profile, keys, host.client())
         .with_clock(config.clock.clone())
         .with_seed(server_seed(config.seed, identifier))
-        .with_flaws(flaws);
+        .with_flaws(flaws)
+        .with_policy(policy);
     for ps in person_servers {
         as_config = as_config.trust_person_server(ps);
     }
@@ -388,6 +526,11 @@ fn trusted_identifiers() -> Vec<String> {
         .filter(|p| p.trusted())
         .map(Party::identifier)
         .chain(OddProvider::ALL.into_iter().map(OddProvider::identifier))
+        .chain(
+            PolicyAccessServer::ALL
+                .into_iter()
+                .map(PolicyAccessServer::identifier),
+        )
         .collect()
 }
 
@@ -505,6 +648,32 @@ impl World {
             Flaws::one(Flaw::AsAuthTokenAudSelf),
         )?;
         host.serve(LYING_ACCESS_SERVER, lying)?;
+        for which in PolicyAccessServer::ALL {
+            let server = access_server_with_policy(
+                &host,
+                &config,
+                &which.identifier(),
+                &[],
+                Flaws::none(),
+                which.policy(),
+            )?;
+            if which == PolicyAccessServer::SignatureRefusal {
+                let token = crate::role::access_server::paths::TOKEN.to_string();
+                host.serve(which.name(), move |request: Request| {
+                    let refuse = request.method == "POST" && request.path == token;
+                    let inner = server.clone();
+                    async move {
+                        if refuse {
+                            contradictory_signature_refusal()
+                        } else {
+                            inner.answer(request).await
+                        }
+                    }
+                })?;
+            } else {
+                host.serve(which.name(), server)?;
+            }
+        }
         for server in &person_servers {
             host.serve(server.identifier(), server.clone())?;
         }
@@ -847,13 +1016,27 @@ impl World {
                     &[
                         Party::AccessServer.identifier(),
                         lying_access_server_identifier(),
-                    ],
+                    ]
+                    .into_iter()
+                    .chain(
+                        PolicyAccessServer::ALL
+                            .into_iter()
+                            .map(PolicyAccessServer::identifier),
+                    )
+                    .collect::<Vec<_>>(),
                     flaws,
                 )?;
                 self.host.serve(&name, ps)?;
             }
             Role::AccessServer => {
-                let access = access_server(&self.host, &self.config, &identifier, &[], flaws)?;
+                let access = access_server_with_policy(
+                    &self.host,
+                    &self.config,
+                    &identifier,
+                    &[],
+                    flaws,
+                    target_access_policy(),
+                )?;
                 self.host.serve(&name, access)?;
             }
             Role::Agent => return Err(WorldError::NotServable(role)),

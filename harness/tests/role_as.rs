@@ -273,6 +273,7 @@ async fn claims_required_then_issued() {
     let policy = AccessPolicy {
         required_claims: Some(vec!["email".into(), "tenant".into()]),
         payment_required: false,
+        ..AccessPolicy::default()
     };
     let w = world(Profile::Aauth11, policy).await;
     let agent = w.agent("assistant", 10);
@@ -349,6 +350,7 @@ async fn payment_required_then_issued_through_the_person_server() {
     let policy = AccessPolicy {
         required_claims: None,
         payment_required: true,
+        ..AccessPolicy::default()
     };
     let w = world(Profile::Aauth11, policy).await;
     let agent = w.agent("assistant", 10);
@@ -362,6 +364,59 @@ async fn payment_required_then_issued_through_the_person_server() {
     let location = r.header("location").expect("402 carries Location");
     assert!(location.starts_with("https://as.harness.test/"));
 
+    let r = w.auth_token_response(&agent, &w.as_id, "data.read").await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approval_then_issued_and_payment_only_for_its_scope() {
+    let policy = AccessPolicy {
+        approval_required: true,
+        by_scope: vec![(
+            "data.write".into(),
+            AccessPolicy {
+                payment_required: true,
+                ..AccessPolicy::default()
+            },
+        )],
+        ..AccessPolicy::default()
+    };
+    let w = world(Profile::Aauth11, policy).await;
+    let agent = w.agent("assistant", 10);
+    let claims = rt_for_as(&w, &agent, "data.read").await;
+    let r = from_ps(
+        &w,
+        json!({ "resource_token": w.mint_resource(&claims), "agent_token": agent.token }),
+    )
+    .await;
+    assert_eq!(r.status, 202, "{}", text(&r));
+    assert_eq!(
+        r.header("aauth-requirement").as_deref(),
+        Some("requirement=approval")
+    );
+    let location = r.header("location").expect("Location");
+    let poll = w
+        .send(&as_request(
+            &w,
+            w.ps.issuer(),
+            &w.ps_id,
+            "GET",
+            &location,
+            None,
+        ))
+        .await;
+    assert_eq!(typ_of(&token_in(&poll, "auth_token")), "aa-auth+jwt");
+
+    // The payment rule applies to its scope only.
+    let claims = rt_for_as(&w, &agent, "data.write").await;
+    let r = from_ps(
+        &w,
+        json!({ "resource_token": w.mint_resource(&claims), "agent_token": agent.token }),
+    )
+    .await;
+    assert_eq!(r.status, 402, "{}", text(&r));
+
+    // Through the PS, approval is polled for the agent.
     let r = w.auth_token_response(&agent, &w.as_id, "data.read").await;
     assert_eq!(r.status, 200, "{}", text(&r));
 }

@@ -55,6 +55,9 @@ const PROBED_BY_THE_SUITE: &[Flaw] = &[
     Flaw::AsUpstreamAudUnchecked,
     Flaw::AsUpstreamIssuerUntrusted,
     Flaw::AsUpstreamSubCopied,
+    // as.token.claims-requirement-listed, as.token.payment-has-location
+    Flaw::AsClaimsListMissing,
+    Flaw::AsPaymentNoLocation,
 ];
 
 #[test]

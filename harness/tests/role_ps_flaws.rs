@@ -86,6 +86,12 @@ fn every_person_server_flaw_has_a_probe() {
         Flaw::PsUpstreamIssuerUntrusted,
         Flaw::PsUpstreamPersonFallback,
         Flaw::PsUpstreamSubCopied,
+        // ps.federation.claims-posted, ps.federation.payment-followed,
+        // ps.federation.approval-polled, ps.federation.as-signature-error
+        Flaw::PsClaimsSubOmitted,
+        Flaw::PsPaymentNotFollowed,
+        Flaw::PsApprovalNotPolled,
+        Flaw::PsAs401Relayed,
     ];
     let mut covered: Vec<Flaw> = COVERED
         .iter()

@@ -7,7 +7,9 @@ use aauth_harness::profile::Profile;
 use aauth_harness::role::flaw::Flaws;
 use aauth_harness::role::Role;
 use aauth_harness::wire::metadata::{check_issuer, well_known_url};
-use aauth_harness::world::{OddProvider, Party, World, WorldConfig, WorldError, TRUSTED_ENV};
+use aauth_harness::world::{
+    OddProvider, Party, PolicyAccessServer, World, WorldConfig, WorldError, TRUSTED_ENV,
+};
 
 const NOW: i64 = 1_730_217_600;
 
@@ -62,7 +64,7 @@ async fn every_party_including_the_evil_twins_publishes_valid_metadata_and_keys(
         );
         assert_eq!(
             world.trusted_identifiers().len(),
-            3 + OddProvider::ALL.len()
+            3 + OddProvider::ALL.len() + PolicyAccessServer::ALL.len()
         );
         world.shutdown().await;
     }

@@ -89,6 +89,23 @@ pub struct AccessServerKnobs {
     pub pending_path: Option<String>,
     /// Admin path deciding a pending request.
     pub decide_path: Option<String>,
+    /// A scope for which the target answers a valid token request with `202
+    /// requirement=claims` (its policy needs identity claims first). Without it the
+    /// claims-requirement cases (AS-008) skip.
+    pub claims_scope: Option<String>,
+    /// A scope for which the target answers a valid token request with `402` (its policy
+    /// needs a billing relationship first). Without it the payment cases (AS-009) skip.
+    pub payment_scope: Option<String>,
+}
+
+/// The knobs of the built-in access server: its policy demands claims and payment for the
+/// World's two policy scopes.
+pub fn builtin_access_server_knobs() -> AccessServerKnobs {
+    AccessServerKnobs {
+        claims_scope: Some(aauth_harness::world::TARGET_CLAIMS_SCOPE.into()),
+        payment_scope: Some(aauth_harness::world::TARGET_PAYMENT_SCOPE.into()),
+        ..AccessServerKnobs::default()
+    }
 }
 
 /// A quirk entry: either a bare id or an id with the reason it is in force.
@@ -339,7 +356,7 @@ fn open_builtin(
         authority_mode: AuthorityMode::Identifier,
         resource: builtin_resource_knobs(),
         person_server: PersonServerKnobs::default(),
-        access_server: AccessServerKnobs::default(),
+        access_server: builtin_access_server_knobs(),
         flaw,
         launched: Mutex::new(None),
     })

@@ -281,6 +281,18 @@ flaws! {
     /// The upstream `sub` is carried into the downstream token.
     PsUpstreamSubCopied = ("ps-upstream-sub-copied", PersonServer, "PS-022",
         "a chained request's token carries the upstream token's sub instead of the downstream directed sub"),
+    /// The claims posted to the AS are only the ones it named, without the directed `sub`.
+    PsClaimsSubOmitted = ("ps-claims-sub-omitted", PersonServer, "PS-018",
+        "claims posted to an access server's Location carry only the requested names, no directed sub"),
+    /// A `402` from the AS is handed to the agent as a refusal instead of being settled.
+    PsPaymentNotFollowed = ("ps-payment-not-followed", PersonServer, "PS-018",
+        "an access server's 402 is relayed to the agent instead of settling and polling Location"),
+    /// Only `requirement=claims` 202s are understood; any other 202 ends the federation.
+    PsApprovalNotPolled = ("ps-approval-not-polled", PersonServer, "PS-018",
+        "an access server's 202 requirement=approval ends the request instead of being polled"),
+    /// A `401` from the AS is relayed to the agent as the AS's body, without `Signature-Error`.
+    PsAs401Relayed = ("ps-as-401-relayed", PersonServer, "ERR-002",
+        "an access server's 401 is relayed to the agent with its body but no Signature-Error"),
 
     // ---- access server ----
     /// The AS accepts a resource token relayed by a PS other than the one it names.
@@ -316,6 +328,12 @@ flaws! {
     /// The upstream `sub` is carried into the issued token.
     AsUpstreamSubCopied = ("as-upstream-sub-copied", AccessServer, "AS-010",
         "a chained request's auth token carries the upstream token's sub"),
+    /// The claims requirement names its list `claims` instead of `required_claims`.
+    AsClaimsListMissing = ("as-claims-list-missing", AccessServer, "AS-008",
+        "a 202 requirement=claims body lists the claims under claims, not required_claims"),
+    /// The `402` carries the payment challenge but no `Location`.
+    AsPaymentNoLocation = ("as-payment-no-location", AccessServer, "AS-009",
+        "a 402 payment-required answer carries no Location to poll"),
 }
 
 impl Flaw {

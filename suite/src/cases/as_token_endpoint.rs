@@ -6,9 +6,11 @@ use aauth_harness::httpsig::sign::AauthSignContext;
 use aauth_harness::jose::claims::{ResourceClaims, TokenClaims, TokenKind};
 use aauth_harness::jose::jwk::Jwk;
 use aauth_harness::jose::thumbprint::jwk_thumbprint;
+use aauth_harness::message::Fields;
 use aauth_harness::profile::Profile;
 use aauth_harness::role::agent::{unverified_claims, HarnessAgent};
 use aauth_harness::role::Role;
+use aauth_harness::wire::aauth_requirement::{AauthRequirement, Requirement};
 use aauth_harness::world::Party;
 use serde_json::{json, Value};
 
@@ -26,13 +28,18 @@ const MAX_LIFETIME: i64 = 3600;
 /// The resource token a correct resource issues for `agent`, to be redeemed at the AS by
 /// the harness PS.
 fn resource_claims(ctx: &CaseContext, agent: &HarnessAgent) -> ResourceClaims {
+    resource_claims_scoped(ctx, agent, "read")
+}
+
+/// As [`resource_claims`], asking for `scope`.
+fn resource_claims_scoped(ctx: &CaseContext, agent: &HarnessAgent, scope: &str) -> ResourceClaims {
     let now = ctx.now();
     let claims = ResourceClaims::new(
         &Party::Resource.identifier(),
         &ctx.target.identifier,
         &format!("rt-as-{}-{now}", agent.thumbprint()),
         &agent.public_key(),
-        "read",
+        scope,
         now,
         now.saturating_add(300),
     );
@@ -259,6 +266,123 @@ async fn subagent_bound(ctx: &CaseContext) -> Outcome {
     }
 }
 
+/// Sends a valid token request for a resource token asking for `scope`.
+async fn request_with_scope(
+    ctx: &CaseContext,
+    scope: &str,
+) -> Result<aauth_harness::message::Response, crate::outcome::HarnessError> {
+    let agent = ctx.agent();
+    let rt = resource_claims_scoped(ctx, &agent, scope);
+    send(ctx, &body(ctx, &agent, &rt)).await
+}
+
+/// AS-008: for the target's `claims_scope` the AS answers `202 requirement=claims` whose
+/// body lists `required_claims` (an array of claim names) and which carries the headers of
+/// every pending answer.
+async fn claims_requirement_listed(ctx: &CaseContext) -> Outcome {
+    let Some(scope) = ctx.target.access_server.claims_scope.clone() else {
+        return Outcome::Skip(
+            "the target file names no [access-server] claims_scope (a scope for which the \
+             target asks the PS for claims)"
+                .into(),
+        );
+    };
+    let response = attempt!(request_with_scope(ctx, &scope).await);
+    let requirement = response
+        .header("aauth-requirement")
+        .and_then(|v| AauthRequirement::parse(v.as_bytes()).ok());
+    let asks_claims = requirement.is_some_and(|r| r.requirement == Requirement::CLAIMS);
+    let listed = response
+        .body_json()
+        .and_then(|b| b.get("required_claims").cloned());
+    if response.status != 202 || !asks_claims {
+        if response.status == 202 && listed.is_some() {
+            return fail(
+                Role::AccessServer,
+                "a 202 listing required_claims does not say requirement=claims".into(),
+            );
+        }
+        return precondition_skip(
+            &format!("asking for claims_scope {scope:?} (expected 202 requirement=claims)"),
+            &response,
+        );
+    }
+    match listed {
+        Some(Value::Array(names)) if names.iter().all(Value::is_string) => {}
+        Some(other) => {
+            return fail(
+                Role::AccessServer,
+                format!("required_claims is not an array of claim names: {other}"),
+            )
+        }
+        None => {
+            return fail(
+                Role::AccessServer,
+                "the 202 requirement=claims body has no required_claims".into(),
+            )
+        }
+    }
+    if response
+        .header("location")
+        .is_none_or(|l| l.trim().is_empty())
+    {
+        return fail(
+            Role::AccessServer,
+            "the 202 requirement=claims has no Location to post the claims to".into(),
+        );
+    }
+    if response.header("retry-after").is_none() {
+        return fail(
+            Role::AccessServer,
+            "the 202 requirement=claims has no Retry-After".into(),
+        );
+    }
+    let no_store = response.header("cache-control").is_some_and(|v| {
+        v.split(',')
+            .any(|d| d.trim().eq_ignore_ascii_case("no-store"))
+    });
+    if !no_store {
+        return fail(
+            Role::AccessServer,
+            "the 202 requirement=claims does not say Cache-Control: no-store".into(),
+        );
+    }
+    Outcome::Pass
+}
+
+/// AS-009: for the target's `payment_scope` the AS answers `402`, and the `402` names the
+/// `Location` the PS polls once it has paid.
+async fn payment_has_location(ctx: &CaseContext) -> Outcome {
+    let Some(scope) = ctx.target.access_server.payment_scope.clone() else {
+        return Outcome::Skip(
+            "the target file names no [access-server] payment_scope (a scope for which the \
+             target asks for payment)"
+                .into(),
+        );
+    };
+    let response = attempt!(request_with_scope(ctx, &scope).await);
+    match response.status {
+        402 if response
+            .header("location")
+            .is_some_and(|l| !l.trim().is_empty()) =>
+        {
+            Outcome::Pass
+        }
+        402 => fail(
+            Role::AccessServer,
+            "the 402 carries no Location for the PS to poll after paying".into(),
+        ),
+        200 => Outcome::Skip(format!(
+            "the target issued a token for payment_scope {scope:?} without asking for payment \
+             (billing with the harness PS may already be settled)"
+        )),
+        _ => precondition_skip(
+            &format!("asking for payment_scope {scope:?} (expected 402)"),
+            &response,
+        ),
+    }
+}
+
 macro_rules! case {
     ($id:literal, $title:literal, $req:literal, $level:ident, $profiles:expr, $f:ident) => {
         Case {
@@ -345,5 +469,21 @@ pub const CASES: &[Case<CaseContext>] = &[
         Must,
         profiles::FROM_10,
         subagent_bound
+    ),
+    case!(
+        "as.token.claims-requirement-listed",
+        "Sends a valid token request for the scope the target demands claims for",
+        "AS-008",
+        Must,
+        profiles::FROM_10,
+        claims_requirement_listed
+    ),
+    case!(
+        "as.token.payment-has-location",
+        "Sends a valid token request for the scope the target demands payment for",
+        "AS-009",
+        Must,
+        profiles::FROM_10,
+        payment_has_location
     ),
 ];

@@ -12,8 +12,9 @@
 //! | `POST /revoke` | revocation of tokens this AS issued |
 //!
 //! Requests must be signed by a person server signing as itself (`jwks_uri` scheme, see
-//! `caller.rs`). Policy switches ([`AccessPolicy`]) make the AS ask for payment (`402`) or
-//! for claims (`202 requirement=claims`) before it issues.
+//! `caller.rs`). Policy switches ([`AccessPolicy`]) make the AS ask for payment (`402`),
+//! approval (`202 requirement=approval`) or claims (`202 requirement=claims`) before it
+//! issues, for every request or only for resource tokens carrying a given scope.
 
 mod caller;
 mod token;
@@ -54,6 +55,36 @@ pub struct AccessPolicy {
     pub required_claims: Option<Vec<String>>,
     /// Require a billing relationship (`402` with `Location`) the first time each PS asks.
     pub payment_required: bool,
+    /// Answer `202 requirement=approval` first; the PS's next poll of `Location` finds the
+    /// approval given (an administrator who always says yes).
+    pub approval_required: bool,
+    /// Extra demands for resource tokens whose `scope` contains the given scope token, so one
+    /// AS can demand claims or payment for some requests and issue the rest directly.
+    pub by_scope: Vec<(String, AccessPolicy)>,
+}
+
+impl AccessPolicy {
+    /// The demands for a resource token with `scope`: these, joined with every rule whose
+    /// scope token the resource token carries (the first rule naming claims wins).
+    pub fn for_scope(&self, scope: Option<&str>) -> AccessPolicy {
+        let tokens: Vec<&str> = scope.unwrap_or_default().split_whitespace().collect();
+        let mut merged = AccessPolicy {
+            by_scope: Vec::new(),
+            ..self.clone()
+        };
+        for (wanted, rule) in &self.by_scope {
+            if !tokens.contains(&wanted.as_str()) {
+                continue;
+            }
+            let rule = rule.for_scope(scope);
+            if merged.required_claims.is_none() {
+                merged.required_claims = rule.required_claims;
+            }
+            merged.payment_required |= rule.payment_required;
+            merged.approval_required |= rule.approval_required;
+        }
+        merged
+    }
 }
 
 /// How a reference AS is set up.
@@ -251,5 +282,43 @@ async fn route(inner: Arc<As>, request: Request) -> Response {
         paths::REVOKE => endpoint::method_not_allowed("POST"),
         p if p.starts_with(PENDING_PREFIX) => token::pending(&inner, &request).await,
         _ => endpoint::not_found(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AccessPolicy;
+
+    #[test]
+    fn scoped_demands_apply_only_to_their_scope() {
+        let policy = AccessPolicy {
+            by_scope: vec![
+                (
+                    "profile".into(),
+                    AccessPolicy {
+                        required_claims: Some(vec!["email".into()]),
+                        ..AccessPolicy::default()
+                    },
+                ),
+                (
+                    "premium".into(),
+                    AccessPolicy {
+                        payment_required: true,
+                        ..AccessPolicy::default()
+                    },
+                ),
+            ],
+            ..AccessPolicy::default()
+        };
+        let plain = policy.for_scope(Some("read"));
+        assert_eq!(plain.required_claims, None);
+        assert!(!plain.payment_required && !plain.approval_required);
+        let claims = policy.for_scope(Some("read profile"));
+        assert_eq!(claims.required_claims, Some(vec!["email".to_string()]));
+        assert!(!claims.payment_required);
+        assert!(policy.for_scope(Some("premium")).payment_required);
+        assert_eq!(policy.for_scope(None), AccessPolicy::default());
+        // a scope that only contains the rule's name as a substring does not match
+        assert!(!policy.for_scope(Some("premium.x")).payment_required);
     }
 }

@@ -13,10 +13,13 @@
 //! `upstream_token` (call chaining, AS-010) valid, addressed to `agent_token.iss` and issued
 //! by this AS, the asking PS or a PS it trusts (`400 invalid_request` otherwise).
 //!
-//! Policy: a PS that has not settled billing gets `402` with `Location`; polling it counts
-//! as settlement. When claims are required, `202 requirement=claims` with
-//! `required_claims`; the PS POSTs them (with a `sub` equal to the resource token's, -11)
-//! to `Location` and gets the token in answer.
+//! Policy ([`super::AccessPolicy`], narrowed to the resource token's scope): a PS that has
+//! not settled billing gets `402` with `Location`; polling it counts as settlement (the
+//! `as-payment-no-location` flaw leaves `Location` out). When approval is required, `202
+//! requirement=approval`; the next poll finds it given. When claims are required, `202
+//! requirement=claims` with `required_claims` (the `as-claims-list-missing` flaw names the
+//! list `claims`); the PS POSTs them (with a `sub` equal to the resource token's, -11) to
+//! `Location` and gets the token in answer.
 //!
 //! The token (AS-007): `iss` = this AS, `dwk` `aauth-access.json`, `aud` = the resource,
 //! `ps` = the requesting PS and `sub` = the resource token's (-11; never the upstream
@@ -35,7 +38,7 @@ use crate::jose::claims::{
 use crate::jose::jws;
 use crate::jose::validate::Expected;
 use crate::jose::PublicKey;
-use crate::message::{Request, Response};
+use crate::message::{Fields, Request, Response};
 use crate::role::endpoint::{
     invalid_request, json_ok, new_jti, refuse, server_error, token_refusal, token_refusal_detail,
     validate_body_token, JsonBody, Reply,
@@ -71,15 +74,19 @@ pub(crate) struct AsGrant {
     /// The `sub` of a call-chaining `upstream_token`: directed at the intermediary, never
     /// carried into the issued token (AS-010) except by the `as-upstream-sub-copied` flaw.
     upstream_sub: Option<String>,
+    /// Whether the approval step (if the policy has one) is behind it.
+    approved: bool,
 }
 
 /// Where a parked request stands.
 #[derive(Clone, Debug)]
 pub(crate) enum Stage {
     /// Waiting for the PS to settle billing.
-    AwaitPayment,
+    Payment,
     /// Waiting for the PS to POST claims.
-    AwaitClaims,
+    Claims,
+    /// Waiting for approval; the next poll finds it given.
+    Approval,
 }
 
 /// A request parked under a pending id.
@@ -192,6 +199,7 @@ async fn flow(inner: &As, request: &Request) -> Reply {
         key,
         claims: Map::new(),
         upstream_sub,
+        approved: false,
     };
     Ok(next_step(inner, grant))
 }
@@ -264,20 +272,19 @@ async fn agent_token(inner: &As, token: &str) -> Result<(AgentClaims, PublicKey)
     Ok((claims, key))
 }
 
-/// Payment, then claims, then the token.
+/// Payment, then approval, then claims, then the token.
 fn next_step(inner: &As, grant: AsGrant) -> Response {
-    let policy = &inner.cfg.policy;
+    let policy = inner.cfg.policy.for_scope(grant.rt.scope.as_deref());
     if policy.payment_required && !inner.state().paid.contains(&grant.ps) {
         let ticket = inner.pending.open(&grant.ps, None, Map::new());
         inner.state().parked.insert(
             ticket.id.clone(),
             Parked {
-                stage: Stage::AwaitPayment,
+                stage: Stage::Payment,
                 grant,
             },
         );
-        return Response::new(402)
-            .with_header("Location", ticket.url)
+        let mut response = Response::new(402)
             .with_header("Cache-Control", "no-store")
             .with_header(
                 "WWW-Authenticate",
@@ -286,11 +293,35 @@ fn next_step(inner: &As, grant: AsGrant) -> Response {
                     ticket.id
                 ),
             );
+        if !inner.has(Flaw::AsPaymentNoLocation) {
+            response.set_header("Location", ticket.url);
+        }
+        return response;
+    }
+    if policy.approval_required && !grant.approved {
+        let ticket = inner.pending.open(
+            &grant.ps,
+            Some(AauthRequirement::new(Requirement::APPROVAL)),
+            Map::new(),
+        );
+        inner.state().parked.insert(
+            ticket.id.clone(),
+            Parked {
+                stage: Stage::Approval,
+                grant,
+            },
+        );
+        return inner.pending.accepted(&ticket.id);
     }
     match &policy.required_claims {
         Some(names) if grant.claims.is_empty() => {
+            let member = if inner.has(Flaw::AsClaimsListMissing) {
+                "claims"
+            } else {
+                "required_claims"
+            };
             let mut extra = Map::new();
-            extra.insert("required_claims".into(), json!(names));
+            extra.insert(member.into(), json!(names));
             let ticket = inner.pending.open(
                 &grant.ps,
                 Some(AauthRequirement::new(Requirement::CLAIMS)),
@@ -299,7 +330,7 @@ fn next_step(inner: &As, grant: AsGrant) -> Response {
             inner.state().parked.insert(
                 ticket.id.clone(),
                 Parked {
-                    stage: Stage::AwaitClaims,
+                    stage: Stage::Claims,
                     grant,
                 },
             );
@@ -325,10 +356,18 @@ pub(crate) async fn pending(inner: &Arc<As>, request: &Request) -> Response {
             let parked = inner.state().parked.remove(&id);
             match parked {
                 Some(Parked {
-                    stage: Stage::AwaitPayment,
+                    stage: Stage::Payment,
                     grant,
                 }) => {
                     inner.state().paid.insert(grant.ps.clone());
+                    inner.pending.finish(&id);
+                    next_step(inner, grant)
+                }
+                Some(Parked {
+                    stage: Stage::Approval,
+                    mut grant,
+                }) => {
+                    grant.approved = true;
                     inner.pending.finish(&id);
                     next_step(inner, grant)
                 }
@@ -347,7 +386,7 @@ pub(crate) async fn pending(inner: &Arc<As>, request: &Request) -> Response {
             let parked = inner.state().parked.remove(&id);
             match parked {
                 Some(Parked {
-                    stage: Stage::AwaitClaims,
+                    stage: Stage::Claims,
                     mut grant,
                 }) => match accept_claims(inner, &grant, &claims) {
                     Ok(()) => {
@@ -359,7 +398,7 @@ pub(crate) async fn pending(inner: &Arc<As>, request: &Request) -> Response {
                         inner.state().parked.insert(
                             id,
                             Parked {
-                                stage: Stage::AwaitClaims,
+                                stage: Stage::Claims,
                                 grant,
                             },
                         );
@@ -368,7 +407,7 @@ pub(crate) async fn pending(inner: &Arc<As>, request: &Request) -> Response {
                 },
                 Some(parked) => {
                     inner.state().parked.insert(id, parked);
-                    invalid_request("nothing to post here until payment is settled")
+                    invalid_request("nothing to post here until payment or approval is settled")
                 }
                 None => server_error("pending request without state"),
             }

@@ -15,10 +15,15 @@
 //!    the agent's key, `sub` = this PS's directed identifier for the person at that
 //!    resource, `ps` = this PS (-11), `agent` (-10), `scope` within the resource token's.
 //!
-//! The `ps-as-token-unverified` flaw skips step 4 and relays whatever the AS sent.
+//! The `ps-as-token-unverified` flaw skips step 4 and relays whatever the AS sent. The
+//! `ps-claims-sub-omitted`, `ps-payment-not-followed` and `ps-approval-not-polled` flaws
+//! each break one branch of step 3.
 //!
-//! An AS refusal (4xx) is passed to the agent as received; anything else the PS cannot
-//! make sense of is `500 server_error`.
+//! An AS refusal (4xx) is passed to the agent as received, except a `401`: that is about
+//! this PS's own signature, not the agent's, so the PS reads the AS's `Signature-Error`
+//! header (never the body, ERR-002) into a `500 server_error` detail. (The
+//! `ps-as-401-relayed` flaw passes the 401 on with the AS's body and no header.) Anything
+//! else the PS cannot make sense of is `500 server_error`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,6 +40,7 @@ use crate::role::flaw::Flaw;
 use crate::target::client::request_for_url;
 use crate::wire::aauth_requirement::{AauthRequirement, Requirement};
 use crate::wire::metadata::{check_issuer, well_known_url, AccessServerMetadata, ACCESS_DWK};
+use crate::wire::signature_error::{self, SignatureError};
 
 use super::auth_token::{CheckedResourceToken, TokenGrant};
 use super::Ps;
@@ -85,9 +91,17 @@ async fn run(
                 let requirement = response
                     .header("aauth-requirement")
                     .and_then(|v| AauthRequirement::parse(v.as_bytes()).ok());
-                if response.status == 202
-                    && requirement.is_some_and(|r| r.requirement == Requirement::CLAIMS)
-                {
+                let claims_asked =
+                    requirement.is_some_and(|r| r.requirement == Requirement::CLAIMS);
+                if response.status == 402 && ps.has(Flaw::PsPaymentNotFollowed) {
+                    return Err(pass_through(response));
+                }
+                if response.status == 202 && !claims_asked && ps.has(Flaw::PsApprovalNotPolled) {
+                    return Err(server_error(
+                        "the access server asked for something other than claims",
+                    ));
+                }
+                if response.status == 202 && claims_asked {
                     let claims = claims_for(ps, grant, checked, &response);
                     response = send(ps, "POST", &location, Some(claims)).await?;
                 } else {
@@ -95,6 +109,7 @@ async fn run(
                     response = send(ps, "GET", &location, None).await?;
                 }
             }
+            401 if !ps.has(Flaw::PsAs401Relayed) => return Err(own_signature_refused(&response)),
             400..=499 => return Err(pass_through(response)),
             status => return Err(server_error(format!("the access server answered {status}"))),
         }
@@ -195,7 +210,9 @@ fn claims_for(
         .and_then(|v| serde_json::from_value(v).ok())
         .unwrap_or_default();
     let mut claims = Map::new();
-    claims.insert("sub".into(), sub.into());
+    if !ps.has(Flaw::PsClaimsSubOmitted) {
+        claims.insert("sub".into(), sub.into());
+    }
     for name in asked {
         let value = match name.as_str() {
             "email" => Some(format!("{}@people.harness.test", grant.person)),
@@ -214,6 +231,21 @@ fn claims_for(
 fn claim_exp(token: &str) -> Option<i64> {
     let decoded = crate::jose::jws::decode(token).ok()?;
     decoded.payload_object().ok()?.get("exp")?.as_i64()
+}
+
+/// The AS refused this PS's signature: a fault of the PS, reported from the AS's
+/// `Signature-Error` header alone (the body may say anything).
+fn own_signature_refused(response: &Response) -> Response {
+    let code = response
+        .header(signature_error::FIELD)
+        .and_then(|v| SignatureError::parse(v.as_bytes()).ok())
+        .map_or_else(
+            || "no Signature-Error header".to_string(),
+            |e| e.error.as_str().to_string(),
+        );
+    server_error(format!(
+        "the access server refused this person server's signature ({code})"
+    ))
 }
 
 fn pass_through(response: Response) -> Response {
