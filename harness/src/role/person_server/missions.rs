@@ -241,6 +241,9 @@ fn carry_out(ps: &Ps, caller: &Caller, mission_s256: &str, action: &MissionActio
             });
             let digest = s256(record.to_string().as_bytes());
             mission.updates.push(digest.clone());
+            if ps.has(Flaw::PsMissionUpdateSupersedes) {
+                mission.terminate(TerminationReason::SUPERSEDED);
+            }
             json_ok(json!({ "s256": digest }))
         }
         MissionAction::Completion => {

@@ -144,6 +144,12 @@ impl Records {
     pub fn is_revoked(&self, iss: &str, jti: &str) -> bool {
         self.revoked.contains(&(iss.to_string(), jti.to_string()))
     }
+
+    /// True when any issuer's token with `jti` was revoked here: the cross-issuer
+    /// collision REV-002 forbids, kept for the `ps-revocation-keyed-by-jti` flaw.
+    pub fn is_jti_revoked(&self, jti: &str) -> bool {
+        self.revoked.iter().any(|(_, j)| j == jti)
+    }
 }
 
 #[cfg(test)]
