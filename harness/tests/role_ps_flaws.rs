@@ -74,12 +74,23 @@ const COVERED: &[Flaw] = &[
 fn every_person_server_flaw_has_a_probe() {
     let mut catalogue: Vec<Flaw> = Flaw::for_role(Role::PersonServer).collect();
     // Probed by the suite's cases (ps.token.issued-token-as-credential,
-    // ps.deferred.cancel-then-gone, ps.audit.needs-mission); suite/tests/mutation.rs proves
-    // each is caught.
+    // ps.deferred.cancel-then-gone, ps.audit.needs-mission, and the ps_governance.rs cases);
+    // suite/tests/mutation.rs proves each is caught.
     let probed_by_the_suite = [
         Flaw::PsCredentialKindUnchecked,
         Flaw::PsPendingCancelIgnored,
         Flaw::PsAuditMissionOptional,
+        // ps_governance.rs: one case each.
+        Flaw::PsUpdatedRequestUnchecked,
+        Flaw::PsMissionUpdateSupersedes,
+        Flaw::PsPermissionActionOptional,
+        Flaw::PsInteractionRelayTerminal,
+        Flaw::PsMissionRevocationKeepsTokens,
+        Flaw::PsRevocationKeyedByJti,
+        Flaw::PsSubPerKey,
+        Flaw::PsSubNotPairwise,
+        Flaw::PsResourceMetadataSkipped,
+        Flaw::PsResourceFanoutUnlimited,
     ];
     let mut covered: Vec<Flaw> = COVERED
         .iter()

@@ -175,6 +175,15 @@ mod tests {
     }
 
     #[test]
+    fn jti_alone_matches_any_issuer() {
+        let mut r = Records::default();
+        r.revoke("https://ap.a", "j1");
+        assert!(r.is_jti_revoked("j1"));
+        assert!(!r.is_revoked("https://ap.b", "j1"));
+        assert!(!r.is_jti_revoked("j2"));
+    }
+
+    #[test]
     fn revocation_is_keyed_by_issuer_and_jti() {
         let mut r = Records::default();
         assert!(r.revoke("https://a", "1"));
