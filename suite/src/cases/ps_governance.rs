@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use aauth_harness::host::Handler;
 use aauth_harness::httpsig::sign::AauthSignContext;
-use aauth_harness::jose::claims::{ResourceClaims, TokenClaims, TokenKind};
+use aauth_harness::jose::claims::{MissionRef, ResourceClaims, TokenClaims, TokenKind};
 use aauth_harness::jose::mutate::{mint, TokenDefect};
 use aauth_harness::jose::{Alg, SigningKey};
 use aauth_harness::message::{Fields, Request, Response};
@@ -22,7 +22,7 @@ use aauth_harness::role::agent::{unverified_claims, HarnessAgent};
 use aauth_harness::role::flaw::Flaws;
 use aauth_harness::role::resource::{Resource, ResourceConfig};
 use aauth_harness::role::Role;
-use aauth_harness::wire::metadata::{well_known_url, RESOURCE_DWK};
+use aauth_harness::wire::metadata::RESOURCE_DWK;
 use aauth_harness::world::{OddProvider, Party};
 use serde_json::{json, Value};
 
@@ -117,8 +117,7 @@ impl ExtraResource {
 
     /// Requests this resource received for its metadata document so far.
     fn metadata_hits(&self, ctx: &CaseContext) -> u64 {
-        let path = well_known_url("https://x", RESOURCE_DWK);
-        let path = path.strip_prefix("https://x").unwrap_or(&path).to_string();
+        let path = format!("/.well-known/{RESOURCE_DWK}");
         ctx.world.host().hits(&self.name, &path)
     }
 
@@ -176,11 +175,11 @@ async fn person_token_at(
     })
 }
 
-/// The auth token in a token-endpoint answer, or the skip when there is none.
-fn issued_auth_token(response: &Response, what: &str) -> Result<String, Outcome> {
+/// The auth token in a token-endpoint answer, if it issued one.
+fn issued_auth_token(response: &Response) -> Option<String> {
     match body_member(response, "auth_token") {
-        Some(token) if response.status == 200 => Ok(token),
-        _ => Err(precondition_skip(what, response)),
+        Some(token) if response.status == 200 => Some(token),
+        _ => None,
     }
 }
 
@@ -362,7 +361,8 @@ async fn interaction_relay(ctx: &CaseContext) -> Outcome {
 
 // ---- PS-035 and PS-040: missions ----
 
-/// A mission approved for `agent` naming `resources`: its `s256`.
+/// A mission approved for `agent` naming `resources`: its `s256` (-11: the `s256` member;
+/// -10: the digest of the blob, which is the whole body).
 async fn mission_for(ctx: &CaseContext, agent: &HarnessAgent, resources: &[&str]) -> Step<String> {
     let path = endpoint(ctx, "aauth-person.json", "mission_endpoint").await?;
     let body = with_hints(
@@ -373,10 +373,47 @@ async fn mission_for(ctx: &CaseContext, agent: &HarnessAgent, resources: &[&str]
         }),
     );
     let response = post_as_agent(ctx, agent, &agent.agent_token, &path, &body).await?;
-    Ok(match body_member(&response, "s256") {
+    let s256 = if ctx.profile() == Profile::Aauth11 {
+        body_member(&response, "s256")
+    } else {
+        use sha2::Digest as _;
+        Some(aauth_harness::jose::b64::encode(sha2::Sha256::digest(
+            &response.body,
+        )))
+    };
+    Ok(match s256 {
         Some(s256) if response.status == 200 => Ok(s256),
         _ => Err(precondition_skip("the mission proposal", &response)),
     })
+}
+
+/// The token flow under a mission at `resource`: -11 asks for a person token naming the
+/// mission and cites it; -10 puts the mission reference in the resource token.
+async fn auth_token_under_mission(
+    ctx: &CaseContext,
+    agent: &HarnessAgent,
+    resource: &ExtraResource,
+    s256: &str,
+) -> Step<String> {
+    let rt = if ctx.profile() == Profile::Aauth11 {
+        let mission = json!({ "mission_s256": s256 });
+        let pt = match person_token_at(ctx, agent, &resource.identifier, &mission).await? {
+            Ok(t) => t,
+            Err(o) => return Ok(Err(o)),
+        };
+        resource.claims(ctx, agent, Some(&pt), "data.read")
+    } else {
+        let mut rt = resource.claims(ctx, agent, None, "data.read");
+        rt.mission = Some(MissionRef {
+            approver: ctx.target.identifier.clone(),
+            s256: s256.to_string(),
+            extra: Default::default(),
+        });
+        rt
+    };
+    let redeemed = redeem(ctx, agent, &resource.mint(ctx, &rt)).await?;
+    Ok(issued_auth_token(&redeemed)
+        .ok_or_else(|| precondition_skip("the token request under the mission", &redeemed)))
 }
 
 /// PS-035: an accepted update answers `200 {"s256": …}` with the update's own digest, and
@@ -395,7 +432,8 @@ async fn mission_update_keeps_tokens(ctx: &CaseContext) -> Outcome {
         "action": "update",
         "description": "The first resource is slow; also reading its mirror.",
     });
-    let mut response = attempt!(post_as_agent(ctx, &agent, &agent.agent_token, &url, &update).await);
+    let mut response =
+        attempt!(post_as_agent(ctx, &agent, &agent.agent_token, &url, &update).await);
     if response.status == 202 {
         let Some(path) = pending_path(ctx, &response) else {
             return fail(
@@ -422,7 +460,8 @@ async fn mission_update_keeps_tokens(ctx: &CaseContext) -> Outcome {
                     .into(),
             )
         }
-        Some(digest) if digest.len() == 43 && aauth_harness::jose::b64::decode(&digest).is_ok() => {}
+        Some(digest) if digest.len() == 43 && aauth_harness::jose::b64::decode(&digest).is_ok() => {
+        }
         other => {
             return fail(
                 Role::PersonServer,
@@ -444,9 +483,9 @@ async fn mission_update_keeps_tokens(ctx: &CaseContext) -> Outcome {
     let rt = resource_claims(ctx, &agent, Some(&before), "read");
     let token = mint_resource_token(ctx, &rt.to_map());
     let redeemed = attempt!(redeem(ctx, &agent, &token).await);
-    let auth = match issued_auth_token(&redeemed, "redeeming") {
-        Ok(t) => t,
-        Err(_) => {
+    let auth = match issued_auth_token(&redeemed) {
+        Some(t) => t,
+        None => {
             return fail(
                 Role::PersonServer,
                 format!(
@@ -471,20 +510,16 @@ async fn mission_revocation_reaches_resource(ctx: &CaseContext) -> Outcome {
     let agent = ctx.agent();
     let extra = attempt!(extra_resource(ctx, "ps040"));
     let s256 = step!(mission_for(ctx, &agent, &[&extra.identifier]).await);
-    let mission = json!({ "mission_s256": s256 });
-    let pt = step!(person_token_at(ctx, &agent, &extra.identifier, &mission).await);
-    let rt = extra.claims(ctx, &agent, Some(&pt), "data.read");
-    let redeemed = attempt!(redeem(ctx, &agent, &extra.mint(ctx, &rt)).await);
-    let auth = match issued_auth_token(&redeemed, "the token request under the mission") {
-        Ok(t) => t,
-        Err(o) => return o,
-    };
+    let auth = step!(auth_token_under_mission(ctx, &agent, &extra, &s256).await);
     let served = attempt!(extra.present(ctx, &agent, &auth).await);
     if served.status != 200 {
         return precondition_skip("the auth token at its resource", &served);
     }
     let hook = ctx
-        .request("POST", aauth_harness::role::person_server::paths::REVOKE_MISSION)
+        .request(
+            "POST",
+            aauth_harness::role::person_server::paths::REVOKE_MISSION,
+        )
         .with_header("Content-Type", "application/json")
         .with_body(json!({ "mission_s256": s256 }).to_string());
     let revoked = attempt!(ctx.send(&hook).await);
@@ -665,7 +700,8 @@ async fn subject_at(
     agent: &HarnessAgent,
     resource: Option<&ExtraResource>,
 ) -> Step<String> {
-    let resource_id = resource.map_or_else(|| Party::Resource.identifier(), |r| r.identifier.clone());
+    let resource_id =
+        resource.map_or_else(|| Party::Resource.identifier(), |r| r.identifier.clone());
     let person_token = if ctx.profile() == Profile::Aauth11 {
         match person_token_at(ctx, agent, &resource_id, &json!({})).await? {
             Ok(t) => Some(t),
@@ -682,9 +718,8 @@ async fn subject_at(
         ),
     };
     let response = redeem(ctx, agent, &token).await?;
-    let auth = match issued_auth_token(&response, "the token request") {
-        Ok(t) => t,
-        Err(o) => return Ok(Err(o)),
+    let Some(auth) = issued_auth_token(&response) else {
+        return Ok(Err(precondition_skip("the token request", &response)));
     };
     let Some(sub) = text_claim(&auth, "sub") else {
         return Ok(Err(fail(
@@ -868,7 +903,7 @@ pub const CASES: &[Case<CaseContext>] = &[
         "Has the person revoke a mission, then presents its auth token at the resource",
         "PS-040",
         Should,
-        profiles::ONLY_11,
+        profiles::FROM_10,
         mission_revocation_reaches_resource,
         needs & [Capability::MISSIONS, Capability::PERSON_HOOK]
     ),
