@@ -14,6 +14,10 @@
 //! that belongs to another agent give the same `404 mission_not_found`. The
 //! `ps-mission-oracle` flaw looks the mission up by `s256` alone and answers a foreign one
 //! with `403`. A terminated mission answers `403 mission_terminated` with its reason.
+//!
+//! An accepted update (PS-035) appends the digest of its record to the mission's log and
+//! answers `200 {"s256": <that digest>}`; the mission and every token naming it are left
+//! alone. The `ps-mission-update-supersedes` flaw ends the mission as `superseded` instead.
 
 use std::sync::Arc;
 
