@@ -77,6 +77,8 @@ fn every_person_server_flaw_has_a_probe() {
     // ps.deferred.cancel-then-gone, ps.audit.needs-mission, and the call-chaining cases
     // ps.chaining.*, which need a dual-role intermediary); suite/tests/mutation.rs proves
     // each is caught.
+    // ps.deferred.cancel-then-gone, ps.audit.needs-mission, and the ps_governance.rs cases);
+    // suite/tests/mutation.rs proves each is caught.
     let probed_by_the_suite = [
         Flaw::PsCredentialKindUnchecked,
         Flaw::PsPendingCancelIgnored,
@@ -92,6 +94,17 @@ fn every_person_server_flaw_has_a_probe() {
         Flaw::PsPaymentNotFollowed,
         Flaw::PsApprovalNotPolled,
         Flaw::PsAs401Relayed,
+        // ps_governance.rs: one case each.
+        Flaw::PsUpdatedRequestUnchecked,
+        Flaw::PsMissionUpdateSupersedes,
+        Flaw::PsPermissionActionOptional,
+        Flaw::PsInteractionRelayTerminal,
+        Flaw::PsMissionRevocationKeepsTokens,
+        Flaw::PsRevocationKeyedByJti,
+        Flaw::PsSubPerKey,
+        Flaw::PsSubNotPairwise,
+        Flaw::PsResourceMetadataSkipped,
+        Flaw::PsResourceFanoutUnlimited,
     ];
     let mut covered: Vec<Flaw> = COVERED
         .iter()

@@ -293,6 +293,36 @@ flaws! {
     /// A `401` from the AS is relayed to the agent as the AS's body, without `Signature-Error`.
     PsAs401Relayed = ("ps-as-401-relayed", PersonServer, "ERR-002",
         "an access server's 401 is relayed to the agent with its body but no Signature-Error"),
+    /// `updated_request` swaps in any resource token.
+    PsUpdatedRequestUnchecked = ("ps-updated-request-unchecked", PersonServer, "PS-029",
+        "an updated_request resource token from another resource replaces the original"),
+    /// A mission update is taken as a replacement of the mission.
+    PsMissionUpdateSupersedes = ("ps-mission-update-supersedes", PersonServer, "PS-035",
+        "an accepted mission update terminates the mission as superseded"),
+    /// `action` is optional at the permission endpoint.
+    PsPermissionActionOptional = ("ps-permission-action-optional", PersonServer, "PS-037",
+        "a permission request without action is granted"),
+    /// A relay the PS cannot deliver is reported as terminal.
+    PsInteractionRelayTerminal = ("ps-interaction-relay-terminal", PersonServer, "PS-038",
+        "a relay with no channel gets 403 user_unreachable instead of 424 interaction_unavailable"),
+    /// Revoking a mission leaves its auth tokens live at the resources.
+    PsMissionRevocationKeepsTokens = ("ps-mission-revocation-keeps-tokens", PersonServer, "PS-040",
+        "revoking a mission does not revoke the auth tokens issued under it"),
+    /// Agent-token revocation is looked up by `jti` alone.
+    PsRevocationKeyedByJti = ("ps-revocation-keyed-by-jti", PersonServer, "REV-002",
+        "revoking one provider's agent token also refuses another provider's token with the same jti"),
+    /// The directed `sub` depends on the agent's key.
+    PsSubPerKey = ("ps-sub-per-key", PersonServer, "PS-006",
+        "the directed sub is derived with the agent key's thumbprint, so it changes when the key rotates"),
+    /// One `sub` for the person at every resource.
+    PsSubNotPairwise = ("ps-sub-not-pairwise", PersonServer, "PS-006",
+        "the person gets the same sub at every resource"),
+    /// No look at the resource's metadata before the first person token for it.
+    PsResourceMetadataSkipped = ("ps-resource-metadata-skipped", PersonServer, "PS-010",
+        "person tokens for a new resource are issued without fetching its metadata"),
+    /// No limit on the distinct resources one agent may ask for.
+    PsResourceFanoutUnlimited = ("ps-resource-fanout-unlimited", PersonServer, "PS-010",
+        "one agent may obtain person tokens for any number of distinct resources"),
 
     // ---- access server ----
     /// The AS accepts a resource token relayed by a PS other than the one it names.

@@ -35,6 +35,7 @@ pub mod person_token_endpoint;
 pub mod person_token_verification;
 pub mod ps_federation;
 pub mod ps_flow;
+pub mod ps_governance;
 pub mod ps_metadata;
 pub mod ps_token_endpoint;
 pub mod requirement_responses;
@@ -90,4 +91,5 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     error_response_format::CASES,
     attacks_resource::CASES,
     call_chaining::CASES,
+    ps_governance::CASES,
 ];

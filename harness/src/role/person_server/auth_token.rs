@@ -418,6 +418,7 @@ fn issue_here(ps: &Ps, grant: &TokenGrant, checked: &CheckedResourceToken) -> Re
             ps,
             &grant.person,
             &rt.iss,
+            grant.key(),
             grant.upstream_sub.as_deref(),
         ));
         claims.mission = rt.mission.clone();
@@ -433,7 +434,20 @@ fn issue_here(ps: &Ps, grant: &TokenGrant, checked: &CheckedResourceToken) -> Re
     claims.account = rt.account.clone();
     match ps.issuer.issue(&claims) {
         Ok(token) => {
-            ps.state().records.keep_issued(&jti);
+            let mission = rt
+                .mission_s256
+                .clone()
+                .or_else(|| rt.mission.as_ref().map(|m| m.s256.clone()));
+            let mut state = ps.state();
+            state.records.keep_issued(&jti);
+            if let Some(s256) = mission {
+                state
+                    .mission_tokens
+                    .entry(s256)
+                    .or_default()
+                    .push((rt.iss.clone(), jti.clone()));
+            }
+            drop(state);
             json_ok(json!({ "auth_token": token, "expires_in": exp - now }))
         }
         Err(e) => server_error(format!("cannot build the auth token: {e}")),

@@ -4,7 +4,8 @@
 //! - the credential must be an agent token (a person or auth token is refused with `400
 //!   invalid_agent_token`, the endpoint-table reading of requirements §6 G1);
 //! - its issuer must be a trusted agent provider when the PS names any;
-//! - it must not have been revoked at this PS (`{iss, jti}`);
+//! - it must not have been revoked at this PS (`{iss, jti}`; the `ps-revocation-keyed-by-jti`
+//!   flaw looks at `jti` alone);
 //! - it must not carry `parent_agent`: sub-agents go through their parent (PS-020). The
 //!   `ps-subagent-direct` flaw skips this one check.
 //!
@@ -128,7 +129,15 @@ fn check_agent(ps: &Ps, agent: &AgentClaims) -> Result<(), Response> {
             format!("agent provider {} is not trusted here", agent.iss),
         ));
     }
-    if ps.state().records.is_revoked(&agent.iss, &agent.jti) {
+    let revoked = {
+        let state = ps.state();
+        if ps.has(Flaw::PsRevocationKeyedByJti) {
+            state.records.is_jti_revoked(&agent.jti)
+        } else {
+            state.records.is_revoked(&agent.iss, &agent.jti)
+        }
+    };
+    if revoked {
         return Err(token_refusal_detail(
             TokenKind::Agent,
             "the agent token has been revoked",

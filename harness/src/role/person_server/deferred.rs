@@ -8,7 +8,8 @@
 //! the agent that made the request may poll, post to or cancel it (the store compares
 //! identities on every request). `updated_request` replaces the parked resource token when
 //! the new one has the same `iss` and `agent_jkt` as the original (PS-029; -11 dropped the
-//! `agent` claim, see requirements §6 G5); the work re-verifies it when it runs.
+//! `agent` claim, see requirements §6 G5; the `ps-updated-request-unchecked` flaw takes any
+//! token); the work re-verifies it when it runs.
 
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ use crate::jose::jws;
 use crate::message::{Request, Response};
 use crate::role::approver::{self, Decision, Opening};
 use crate::role::endpoint::{invalid_request, refuse};
+use crate::role::flaw::Flaw;
 use crate::role::pending::{PendingPost, PendingStep, PostKind};
 use crate::wire::aauth_requirement::{AauthRequirement, Requirement};
 use crate::wire::problem::ErrorCode;
@@ -172,7 +174,12 @@ fn replace_resource_token(ps: &Ps, id: &str, token: String) -> Result<(), Respon
             "this pending request has no resource token",
         ));
     };
-    for name in ["iss", "agent_jkt"] {
+    let compared: &[&str] = if ps.has(Flaw::PsUpdatedRequestUnchecked) {
+        &[]
+    } else {
+        &["iss", "agent_jkt"]
+    };
+    for name in compared {
         let (was, now) = (claim(original, name), claim(&token, name));
         if was.is_none() || was != now {
             return Err(refuse(

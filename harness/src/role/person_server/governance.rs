@@ -1,12 +1,13 @@
 //! The PS governance endpoints, kept small: enough for an agent to exercise them against
 //! the reference PS and for a case to check the shapes (PS-036 to PS-038).
 //!
-//! - `permission_endpoint`: `action` REQUIRED; `200 {"permission":"granted"}` when the
-//!   person approves, `{"permission":"denied","reason":…}` under the deny policy, `202`
-//!   while deferred.
+//! - `permission_endpoint`: `action` REQUIRED (the `ps-permission-action-optional` flaw
+//!   grants without it); `200 {"permission":"granted"}` when the person approves,
+//!   `{"permission":"denied","reason":…}` under the deny policy, `202` while deferred.
 //! - `audit_endpoint`: `mission_s256` (-10: `mission`) and `action` REQUIRED; `201`.
 //! - `interaction_endpoint`: `type` REQUIRED. The scripted person has no channel to be sent
-//!   to a URL, so `interaction` and `payment` get `424 interaction_unavailable`;
+//!   to a URL, so `interaction` and `payment` get `424 interaction_unavailable` (the
+//!   `ps-interaction-relay-terminal` flaw answers the terminal `403 user_unreachable`);
 //!   `question` is answered; -10 `completion` ends the named mission.
 //!
 //! Any mission named must be the caller's and active (`403 mission_terminated`).
@@ -82,7 +83,11 @@ fn mission_param(ps: &Ps, body: &JsonBody) -> Result<Option<String>, Response> {
 }
 
 async fn permission(ps: &Arc<Ps>, caller: Caller, body: &JsonBody) -> Reply {
-    body.req_str("action")?;
+    if ps.has(Flaw::PsPermissionActionOptional) {
+        body.opt_str("action")?;
+    } else {
+        body.req_str("action")?;
+    }
     body.opt_str("description")?;
     if ps.cfg.approver.policy() == ApprovalPolicy::Deny {
         return Ok(json_ok(json!({
@@ -103,6 +108,11 @@ async fn interaction(
     mission: Option<String>,
 ) -> Reply {
     match body.req_str("type")? {
+        "interaction" | "payment" if ps.has(Flaw::PsInteractionRelayTerminal) => Err(refuse(
+            403,
+            ErrorCode::USER_UNREACHABLE,
+            "the person cannot be reached",
+        )),
         "interaction" | "payment" => Err(refuse(
             424,
             ErrorCode::INTERACTION_UNAVAILABLE,

@@ -14,6 +14,10 @@
 //! that belongs to another agent give the same `404 mission_not_found`. The
 //! `ps-mission-oracle` flaw looks the mission up by `s256` alone and answers a foreign one
 //! with `403`. A terminated mission answers `403 mission_terminated` with its reason.
+//!
+//! An accepted update (PS-035) appends the digest of its record to the mission's log and
+//! answers `200 {"s256": <that digest>}`; the mission and every token naming it are left
+//! alone. The `ps-mission-update-supersedes` flaw ends the mission as `superseded` instead.
 
 use std::sync::Arc;
 
@@ -242,6 +246,9 @@ fn carry_out(ps: &Ps, caller: &Caller, mission_s256: &str, action: &MissionActio
             });
             let digest = s256(record.to_string().as_bytes());
             mission.updates.push(digest.clone());
+            if ps.has(Flaw::PsMissionUpdateSupersedes) {
+                mission.terminate(TerminationReason::SUPERSEDED);
+            }
             json_ok(json!({ "s256": digest }))
         }
         MissionAction::Completion => {

@@ -15,6 +15,7 @@
 //! | `POST /revoke` | all | `revocation_endpoint` (`revocation.rs`) |
 //! | `GET/POST/DELETE /pending/{id}` | all | deferred responses (`deferred.rs`) |
 //! | `POST /_harness/decide` | all | the scripted person's decision hook ([`crate::role::approver`]) |
+//! | `POST /_harness/revoke-mission` | all | the person revokes a mission (`revocation.rs`) |
 //!
 //! Every agent endpoint authenticates the request with the shared verifier
 //! ([`crate::verify`]) and requires an agent token (see `caller.rs`); four-party requests go
@@ -40,7 +41,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use crate::clock::Clock;
 use crate::host::{BoxFuture, Handler};
 use crate::jose::claims::TokenIssuer;
-use crate::jose::Alg;
+use crate::jose::{Alg, PublicKey};
 use crate::message::{Request, Response};
 use crate::profile::Profile;
 use crate::role::approver::{self, Approver};
@@ -74,6 +75,8 @@ pub mod paths {
     pub const INTERACTION: &str = "/interaction";
     /// `revocation_endpoint`.
     pub const REVOKE: &str = "/revoke";
+    /// Admin hook: the person revokes a mission (`{"mission_s256": …}`).
+    pub const REVOKE_MISSION: &str = "/_harness/revoke-mission";
 }
 
 /// How a reference PS is set up.
@@ -198,6 +201,10 @@ pub(crate) struct PsState {
     pub missions: MissionStore,
     /// Resources whose metadata the PS has looked at.
     pub seen_resources: HashSet<String>,
+    /// Distinct resources each agent has asked for person tokens at (PS-010).
+    pub resources_by_agent: HashMap<String, HashSet<String>>,
+    /// Auth tokens issued here under each mission: `s256` → `(aud, jti)` (PS-040).
+    pub mission_tokens: HashMap<String, Vec<(String, String)>>,
 }
 
 /// The PS proper, shared by every request.
@@ -234,11 +241,29 @@ impl Ps {
         self.cfg.profile.has_person_tokens()
     }
 
-    /// The directed identifier of `person` at `resource`.
+    /// The directed identifier of `person` at `resource`. The `ps-sub-not-pairwise` flaw
+    /// leaves the resource out of the derivation.
     pub fn directed_sub(&self, person: &str, resource: &str) -> String {
+        let resource = if self.has(Flaw::PsSubNotPairwise) {
+            ""
+        } else {
+            resource
+        };
         let sub = records::directed_sub(&self.cfg.seed, person, resource);
         self.state().records.keep_subject(&sub, person);
         sub
+    }
+
+    /// The directed identifier written into a token bound to `key`: the person's at
+    /// `resource`, whatever the key. The `ps-sub-per-key` flaw mixes the key's thumbprint in.
+    pub fn directed_sub_for(&self, person: &str, resource: &str, key: &PublicKey) -> String {
+        if self.has(Flaw::PsSubPerKey) {
+            let salted = records::directed_sub(&self.cfg.seed, &key.thumbprint(), resource);
+            let sub = records::directed_sub(&self.cfg.seed, person, &salted);
+            self.state().records.keep_subject(&sub, person);
+            return sub;
+        }
+        self.directed_sub(person, resource)
     }
 }
 
@@ -342,6 +367,10 @@ async fn route(ps: Arc<Ps>, request: Request) -> Response {
         },
         paths::REVOKE => match post_only(true) {
             Some(()) => revocation::handle(&ps, &request).await,
+            None => endpoint::method_not_allowed("POST"),
+        },
+        paths::REVOKE_MISSION if ps.cfg.admin_hooks => match post_only(true) {
+            Some(()) => revocation::revoke_mission(&ps, &request).await,
             None => endpoint::method_not_allowed("POST"),
         },
         approver::DECIDE_PATH if ps.cfg.admin_hooks => match post_only(true) {

@@ -15,7 +15,8 @@
 //! `cnf.jwk` = the requester's key (the sub-agent's under `subagent_token`), `exp` at most
 //! an hour, never after the presenting agent token's `exp` (the `ps-person-token-uncapped`
 //! flaw drops this cap) nor the mission's `expires_at`, and no `scope` (the
-//! `ps-person-token-with-scope` flaw adds one). Every issued token is recorded for
+//! `ps-person-token-with-scope` flaw adds one). One agent may name at most
+//! [`MAX_RESOURCES_PER_AGENT`] distinct resources (PS-010). Every issued token is recorded for
 //! `presented_jti` resolution, and the record outlives the token.
 
 use std::sync::Arc;
@@ -43,6 +44,9 @@ use super::Ps;
 
 /// Seconds a person token may live at most.
 pub const MAX_LIFETIME: i64 = 3600;
+
+/// Distinct resources one agent may obtain person tokens for (PS-010).
+pub const MAX_RESOURCES_PER_AGENT: usize = 16;
 
 /// How long the PS spends looking at a resource's metadata before issuing anyway.
 pub const LOOKUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
@@ -75,6 +79,7 @@ async fn flow(ps: &Arc<Ps>, request: &Request) -> Reply {
     let body = JsonBody::parse(request)?;
     let resource = body.req_str("resource")?;
     check_resource(ps, resource)?;
+    within_fanout(ps, caller.id(), resource)?;
     let mission = match body.opt_str("mission_s256")? {
         Some(s256) => Some((s256.to_string(), usable_mission(ps, caller.id(), s256)?)),
         None => None,
@@ -118,6 +123,32 @@ fn check_resource(ps: &Ps, resource: &str) -> Result<(), Response> {
     }
     validate_server_identifier(resource)
         .map_err(|f| invalid_request(format!("resource is not a server identifier: {f}")))
+}
+
+/// PS-010: one agent may name at most [`MAX_RESOURCES_PER_AGENT`] distinct resources (each
+/// costs a retained directed `sub`); the next new one is refused with `429`. The
+/// `ps-resource-fanout-unlimited` flaw never refuses.
+fn within_fanout(ps: &Ps, agent: &str, resource: &str) -> Result<(), Response> {
+    if ps.has(Flaw::PsResourceFanoutUnlimited) {
+        return Ok(());
+    }
+    let mut state = ps.state();
+    let seen = state
+        .resources_by_agent
+        .entry(agent.to_string())
+        .or_default();
+    if seen.contains(resource) {
+        return Ok(());
+    }
+    if seen.len() >= MAX_RESOURCES_PER_AGENT {
+        return Err(refuse(
+            429,
+            ErrorCode::new("too_many_resources"),
+            "this agent has asked for person tokens at too many distinct resources",
+        ));
+    }
+    seen.insert(resource.to_string());
+    Ok(())
 }
 
 /// PS-004: the mission named at the person-token endpoint exists, is this agent's, and is
@@ -229,17 +260,22 @@ pub(crate) fn downstream_sub(
     ps: &Ps,
     person: &str,
     resource: &str,
+    key: &PublicKey,
     upstream_sub: Option<&str>,
 ) -> String {
     match upstream_sub {
         Some(sub) if ps.has(Flaw::PsUpstreamSubCopied) => sub.to_string(),
-        _ => ps.directed_sub(person, resource),
+        _ => ps.directed_sub_for(person, resource, key),
     }
 }
 
 /// PS-010: look at a resource's metadata before first issuing for it (what a consent
-/// screen would show). Best effort: the answer never blocks issuance.
+/// screen would show). Best effort: the answer never blocks issuance. The
+/// `ps-resource-metadata-skipped` flaw never looks.
 async fn learn_resource(ps: &Ps, resource: &str) {
+    if ps.has(Flaw::PsResourceMetadataSkipped) {
+        return;
+    }
     let first = ps.state().seen_resources.insert(resource.to_string());
     if first && validate_server_identifier(resource).is_ok() {
         let url = well_known_url(resource, RESOURCE_DWK);
@@ -254,6 +290,7 @@ pub(crate) fn issue(ps: &Ps, grant: &PersonGrant) -> Result<(String, i64), Respo
         ps,
         &grant.person,
         &grant.resource,
+        &grant.key,
         grant.upstream_sub.as_deref(),
     );
     let mut exp = now.saturating_add(MAX_LIFETIME);

@@ -144,6 +144,12 @@ impl Records {
     pub fn is_revoked(&self, iss: &str, jti: &str) -> bool {
         self.revoked.contains(&(iss.to_string(), jti.to_string()))
     }
+
+    /// True when any issuer's token with `jti` was revoked here: the cross-issuer
+    /// collision REV-002 forbids, kept for the `ps-revocation-keyed-by-jti` flaw.
+    pub fn is_jti_revoked(&self, jti: &str) -> bool {
+        self.revoked.iter().any(|(_, j)| j == jti)
+    }
 }
 
 #[cfg(test)]
@@ -166,6 +172,15 @@ mod tests {
         assert_eq!(r.consent("p", "r", "b a"), "a b");
         assert_eq!(r.consent("p", "r", "c"), "a b c");
         assert_eq!(r.consent("p", "other", "x"), "x");
+    }
+
+    #[test]
+    fn jti_alone_matches_any_issuer() {
+        let mut r = Records::default();
+        r.revoke("https://ap.a", "j1");
+        assert!(r.is_jti_revoked("j1"));
+        assert!(!r.is_revoked("https://ap.b", "j1"));
+        assert!(!r.is_jti_revoked("j2"));
     }
 
     #[test]
