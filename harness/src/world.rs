@@ -37,6 +37,7 @@ use serde_json::{Map, Value};
 
 use crate::clock::Clock;
 use crate::host::{Handler, HostConfig, HostError, IssuerHost, Routes};
+use crate::httpsig::profile::DEFAULT_SIGNATURE_WINDOW;
 use crate::httpsig::sign::{sign_aauth, AauthSignContext, SignError};
 use crate::jose::claims::{dwk, AuthClaims, PersonClaims, TokenClaims, TokenIssuer, TokenKind};
 use crate::jose::jwk::JwkRules;
@@ -811,7 +812,13 @@ impl World {
         );
         match role {
             Role::Resource => {
-                return self.serve_resource_target(ResourceOptions::default(), flaws);
+                // The built-in target states the window it enforces, so the cases probing an
+                // advertised window run against it.
+                let options = ResourceOptions {
+                    signature_window: Some(DEFAULT_SIGNATURE_WINDOW),
+                    ..ResourceOptions::default()
+                };
+                return self.serve_resource_target(options, flaws);
             }
             Role::AgentProvider => {
                 let mut config = AgentProviderConfig::new(&identifier, profile, clock, seed)
