@@ -29,9 +29,10 @@
 //! Lifetime: [`World::start`] needs a tokio runtime; [`World::shutdown`] (or dropping the
 //! World) stops every listener.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
 
@@ -171,11 +172,21 @@ pub enum OddProvider {
     /// provider and person server with one JWKS does: a token whose `dwk` names the wrong
     /// document still finds its key there, so only the `dwk` check refuses it.
     DualRole,
+    /// Correct documents until the rotation case at a resource publishes a key under a new
+    /// `kid` ([`AgentProvider::rotate_key`]); only that case uses it, so the resource's first
+    /// fetch of its keys is the case's own and its JWKS counter the case's alone.
+    RotateResource,
+    /// As [`OddProvider::RotateResource`], for the person server.
+    RotatePersonServer,
+    /// As [`OddProvider::RotateResource`], for the case that re-keys an existing `kid`.
+    RekeyResource,
+    /// As [`OddProvider::RekeyResource`], for the person server.
+    RekeyPersonServer,
 }
 
 impl OddProvider {
     /// Every odd provider.
-    pub const ALL: [OddProvider; 10] = [
+    pub const ALL: [OddProvider; 14] = [
         OddProvider::NoAlg,
         OddProvider::NoIssuer,
         OddProvider::WrongIssuer,
@@ -186,6 +197,10 @@ impl OddProvider {
         OddProvider::Redirecting,
         OddProvider::RedirectTarget,
         OddProvider::DualRole,
+        OddProvider::RotateResource,
+        OddProvider::RotatePersonServer,
+        OddProvider::RekeyResource,
+        OddProvider::RekeyPersonServer,
     ];
 
     /// The hosted name.
@@ -201,6 +216,10 @@ impl OddProvider {
             OddProvider::Redirecting => "ap-redirecting",
             OddProvider::RedirectTarget => "ap-redirect-target",
             OddProvider::DualRole => "ap-dual",
+            OddProvider::RotateResource => "ap-rotate-resource",
+            OddProvider::RotatePersonServer => "ap-rotate-ps",
+            OddProvider::RekeyResource => "ap-rekey-resource",
+            OddProvider::RekeyPersonServer => "ap-rekey-ps",
         }
     }
 
@@ -282,6 +301,7 @@ pub struct World {
     access_servers: [AccessServer; 2],
     agents: AtomicU64,
     minted: AtomicU64,
+    target_keys: Mutex<BTreeMap<Role, Arc<Discovery>>>,
 }
 
 impl std::fmt::Debug for World {
@@ -328,6 +348,27 @@ fn person_server(
     flaws: Flaws,
 ) -> Result<PersonServer, WorldError> {
     let keys = discovery(host, &config.clock, config.profile, &flaws);
+    person_server_with(
+        host,
+        config,
+        identifier,
+        agent_provider,
+        access_servers,
+        flaws,
+        keys,
+    )
+}
+
+/// [`person_server`] fetching issuer keys through `keys`.
+fn person_server_with(
+    host: &IssuerHost,
+    config: &WorldConfig,
+    identifier: &str,
+    agent_provider: Option<&str>,
+    access_servers: &[String],
+    flaws: Flaws,
+    keys: Arc<Discovery>,
+) -> Result<PersonServer, WorldError> {
     let mut ps = PersonServerConfig::new(identifier, config.profile, keys, host.client())
         .with_clock(config.clock.clone())
         .with_seed(server_seed(config.seed, identifier))
@@ -351,6 +392,18 @@ fn access_server(
     flaws: Flaws,
 ) -> Result<AccessServer, WorldError> {
     let keys = discovery(host, &config.clock, config.profile, &flaws);
+    access_server_with(host, config, identifier, person_servers, flaws, keys)
+}
+
+/// [`access_server`] fetching issuer keys through `keys`.
+fn access_server_with(
+    host: &IssuerHost,
+    config: &WorldConfig,
+    identifier: &str,
+    person_servers: &[String],
+    flaws: Flaws,
+    keys: Arc<Discovery>,
+) -> Result<AccessServer, WorldError> {
     let mut as_config = AccessServerConfig::new(identifier, config.profile, keys, host.client())
         .with_clock(config.clock.clone())
         .with_seed(server_seed(config.seed, identifier))
@@ -362,12 +415,7 @@ fn access_server(
 }
 
 /// Issuer-key discovery through `host`'s routes.
-fn discovery(
-    host: &IssuerHost,
-    clock: &Clock,
-    profile: Profile,
-    flaws: &Flaws,
-) -> Arc<dyn KeySource> {
+fn discovery(host: &IssuerHost, clock: &Clock, profile: Profile, flaws: &Flaws) -> Arc<Discovery> {
     Arc::new(
         Discovery::new(host.client(), clock.clone())
             .with_rules(JwkRules::for_profile(profile))
@@ -522,6 +570,7 @@ impl World {
             access_servers,
             agents: AtomicU64::new(0),
             minted: AtomicU64::new(0),
+            target_keys: Mutex::default(),
         })
     }
 
@@ -827,7 +876,8 @@ impl World {
                 self.host.serve(&name, AgentProvider::new(config))?;
             }
             Role::PersonServer => {
-                let ps = person_server(
+                let keys = self.target_key_source(role, &flaws);
+                let ps = person_server_with(
                     &self.host,
                     &self.config,
                     &identifier,
@@ -837,11 +887,14 @@ impl World {
                         lying_access_server_identifier(),
                     ],
                     flaws,
+                    keys,
                 )?;
                 self.host.serve(&name, ps)?;
             }
             Role::AccessServer => {
-                let access = access_server(&self.host, &self.config, &identifier, &[], flaws)?;
+                let keys = self.target_key_source(role, &flaws);
+                let access =
+                    access_server_with(&self.host, &self.config, &identifier, &[], flaws, keys)?;
                 self.host.serve(&name, access)?;
             }
             Role::Agent => return Err(WorldError::NotServable(role)),
@@ -871,13 +924,37 @@ impl World {
         .with_flaws(flaws.clone())
         .with_trusted(self.trusted_identifiers());
         config.options = options;
-        let resource = Resource::new(config, self.key_source(&flaws));
+        let resource = Resource::new(config, self.target_key_source(Role::Resource, &flaws));
         self.host.serve(&name, resource)?;
         let address = self
             .host
             .address_of(&name)
             .ok_or_else(|| HostError::UnknownName(name.clone()))?;
         Ok((identifier, address))
+    }
+
+    /// A fresh key source for the built-in target playing `role`, remembered so a case can
+    /// [`World::backdate_target_keys`].
+    fn target_key_source(&self, role: Role, flaws: &Flaws) -> Arc<Discovery> {
+        let keys = discovery(&self.host, &self.config.clock, self.config.profile, flaws);
+        self.target_keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(role, keys.clone());
+        keys
+    }
+
+    /// Move every fetch of `issuer`'s keys by the built-in target playing `role` `seconds`
+    /// into the past ([`Discovery::backdate`]): a case whose issuer nothing else uses waits
+    /// out that target's refetch floor for it without real time passing and without moving
+    /// any other issuer's floor. False when no built-in target plays `role` (a real
+    /// target's floor can only be waited out) or it never fetched `issuer`'s keys.
+    pub fn backdate_target_keys(&self, role: Role, issuer: &str, seconds: i64) -> bool {
+        self.target_keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&role)
+            .is_some_and(|keys| keys.backdate(issuer, seconds))
     }
 
     /// What a launched target needs to reach the hosted names.
