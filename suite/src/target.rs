@@ -252,6 +252,42 @@ mod tests {
     use super::*;
 
     #[test]
+    fn builtin_targets_declare_what_their_role_implements() {
+        use crate::capability::Capability as C;
+        let resource = builtin_capabilities(Role::Resource);
+        let ps = builtin_capabilities(Role::PersonServer);
+        let access = builtin_capabilities(Role::AccessServer);
+        for c in [
+            C::AUTH_TOKEN,
+            C::SESSION_TOKEN,
+            C::SIGNATURE_WINDOW,
+            C::DEFERRED,
+        ] {
+            assert!(resource.contains(c), "{c}");
+        }
+        assert!(!resource.contains(C::MISSIONS) && !resource.contains(C::PERSON_TOKEN));
+        assert!(ps.contains(C::MISSIONS) && !ps.contains(C::SESSION_TOKEN));
+        assert!(access.contains(C::FEDERATION) && !access.contains(C::DEFERRED));
+        for role in [Role::Resource, Role::PersonServer, Role::AccessServer] {
+            let declared = builtin_capabilities(role);
+            assert!(declared.contains(C::ES256) && declared.contains(C::EGRESS_CONTROL));
+            for absent in [
+                C::REPLAY_CACHE,
+                C::CLARIFICATION,
+                C::LOGIN,
+                C::R3,
+                C::BUDGETS,
+            ] {
+                assert!(!declared.contains(absent), "{role} {absent}");
+            }
+        }
+        assert_eq!(
+            builtin_capabilities(Role::AgentProvider),
+            Capabilities::none()
+        );
+    }
+
+    #[test]
     fn builtin_specs_name_a_role_and_maybe_a_flaw() {
         assert_eq!(
             "builtin:resource".parse::<TargetSpec>().unwrap(),
