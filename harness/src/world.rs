@@ -33,14 +33,16 @@
 //! Lifetime: [`World::start`] needs a tokio runtime; [`World::shutdown`] (or dropping the
 //! World) stops every listener.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
 
 use crate::clock::Clock;
 use crate::host::{Handler, HostConfig, HostError, IssuerHost, Routes};
+use crate::httpsig::profile::DEFAULT_SIGNATURE_WINDOW;
 use crate::httpsig::sign::{sign_aauth, AauthSignContext, SignError};
 use crate::jose::claims::{dwk, AuthClaims, PersonClaims, TokenClaims, TokenIssuer, TokenKind};
 use crate::jose::jwk::JwkRules;
@@ -179,11 +181,21 @@ pub enum OddProvider {
     /// issues to itself verify with one JWKS, and an auth token addressed to it (`aud`) is
     /// addressed to the `iss` of its agent tokens.
     Intermediary,
+    /// Correct documents until the rotation case at a resource publishes a key under a new
+    /// `kid` ([`AgentProvider::rotate_key`]); only that case uses it, so the resource's first
+    /// fetch of its keys is the case's own and its JWKS counter the case's alone.
+    RotateResource,
+    /// As [`OddProvider::RotateResource`], for the person server.
+    RotatePersonServer,
+    /// As [`OddProvider::RotateResource`], for the case that re-keys an existing `kid`.
+    RekeyResource,
+    /// As [`OddProvider::RekeyResource`], for the person server.
+    RekeyPersonServer,
 }
 
 impl OddProvider {
     /// Every odd provider.
-    pub const ALL: [OddProvider; 11] = [
+    pub const ALL: [OddProvider; 15] = [
         OddProvider::NoAlg,
         OddProvider::NoIssuer,
         OddProvider::WrongIssuer,
@@ -195,6 +207,10 @@ impl OddProvider {
         OddProvider::RedirectTarget,
         OddProvider::DualRole,
         OddProvider::Intermediary,
+        OddProvider::RotateResource,
+        OddProvider::RotatePersonServer,
+        OddProvider::RekeyResource,
+        OddProvider::RekeyPersonServer,
     ];
 
     /// The hosted name.
@@ -211,6 +227,10 @@ impl OddProvider {
             OddProvider::RedirectTarget => "ap-redirect-target",
             OddProvider::DualRole => "ap-dual",
             OddProvider::Intermediary => "mid",
+            OddProvider::RotateResource => "ap-rotate-resource",
+            OddProvider::RotatePersonServer => "ap-rotate-ps",
+            OddProvider::RekeyResource => "ap-rekey-resource",
+            OddProvider::RekeyPersonServer => "ap-rekey-ps",
         }
     }
 
@@ -292,6 +312,7 @@ pub struct World {
     access_servers: [AccessServer; 2],
     agents: AtomicU64,
     minted: AtomicU64,
+    target_keys: Mutex<BTreeMap<Role, Arc<Discovery>>>,
 }
 
 impl std::fmt::Debug for World {
@@ -452,6 +473,27 @@ fn person_server(
     flaws: Flaws,
 ) -> Result<PersonServer, WorldError> {
     let keys = discovery(host, &config.clock, config.profile, &flaws);
+    person_server_with(
+        host,
+        config,
+        identifier,
+        agent_provider,
+        access_servers,
+        flaws,
+        keys,
+    )
+}
+
+/// [`person_server`] fetching issuer keys through `keys`.
+fn person_server_with(
+    host: &IssuerHost,
+    config: &WorldConfig,
+    identifier: &str,
+    agent_provider: Option<&str>,
+    access_servers: &[String],
+    flaws: Flaws,
+    keys: Arc<Discovery>,
+) -> Result<PersonServer, WorldError> {
     let mut ps = PersonServerConfig::new(identifier, config.profile, keys, host.client())
         .with_clock(config.clock.clone())
         .with_seed(server_seed(config.seed, identifier))
@@ -494,6 +536,19 @@ fn access_server_with_policy(
     policy: AccessPolicy,
 ) -> Result<AccessServer, WorldError> {
     let keys = discovery(host, &config.clock, config.profile, &flaws);
+    access_server_with(host, config, identifier, person_servers, flaws, keys, policy)
+}
+
+/// [`access_server`] fetching issuer keys through `keys` and demanding `policy`.
+fn access_server_with(
+    host: &IssuerHost,
+    config: &WorldConfig,
+    identifier: &str,
+    person_servers: &[String],
+    flaws: Flaws,
+    keys: Arc<Discovery>,
+    policy: AccessPolicy,
+) -> Result<AccessServer, WorldError> {
     let mut as_config = AccessServerConfig::new(identifier, config.profile, keys, host.client())
         .with_clock(config.clock.clone())
         .with_seed(server_seed(config.seed, identifier))
@@ -506,12 +561,7 @@ fn access_server_with_policy(
 }
 
 /// Issuer-key discovery through `host`'s routes.
-fn discovery(
-    host: &IssuerHost,
-    clock: &Clock,
-    profile: Profile,
-    flaws: &Flaws,
-) -> Arc<dyn KeySource> {
+fn discovery(host: &IssuerHost, clock: &Clock, profile: Profile, flaws: &Flaws) -> Arc<Discovery> {
     Arc::new(
         Discovery::new(host.client(), clock.clone())
             .with_rules(JwkRules::for_profile(profile))
@@ -702,6 +752,7 @@ impl World {
             access_servers,
             agents: AtomicU64::new(0),
             minted: AtomicU64::new(0),
+            target_keys: Mutex::default(),
         })
     }
 
@@ -999,7 +1050,13 @@ impl World {
         );
         match role {
             Role::Resource => {
-                return self.serve_resource_target(ResourceOptions::default(), flaws);
+                // The built-in target states the window it enforces, so the cases probing an
+                // advertised window run against it.
+                let options = ResourceOptions {
+                    signature_window: Some(DEFAULT_SIGNATURE_WINDOW),
+                    ..ResourceOptions::default()
+                };
+                return self.serve_resource_target(options, flaws);
             }
             Role::AgentProvider => {
                 let mut config = AgentProviderConfig::new(&identifier, profile, clock, seed)
@@ -1008,7 +1065,8 @@ impl World {
                 self.host.serve(&name, AgentProvider::new(config))?;
             }
             Role::PersonServer => {
-                let ps = person_server(
+                let keys = self.target_key_source(role, &flaws);
+                let ps = person_server_with(
                     &self.host,
                     &self.config,
                     &identifier,
@@ -1025,16 +1083,19 @@ impl World {
                     )
                     .collect::<Vec<_>>(),
                     flaws,
+                    keys,
                 )?;
                 self.host.serve(&name, ps)?;
             }
             Role::AccessServer => {
-                let access = access_server_with_policy(
+                let keys = self.target_key_source(role, &flaws);
+                let access = access_server_with(
                     &self.host,
                     &self.config,
                     &identifier,
                     &[],
                     flaws,
+                    keys,
                     target_access_policy(),
                 )?;
                 self.host.serve(&name, access)?;
@@ -1066,13 +1127,37 @@ impl World {
         .with_flaws(flaws.clone())
         .with_trusted(self.trusted_identifiers());
         config.options = options;
-        let resource = Resource::new(config, self.key_source(&flaws));
+        let resource = Resource::new(config, self.target_key_source(Role::Resource, &flaws));
         self.host.serve(&name, resource)?;
         let address = self
             .host
             .address_of(&name)
             .ok_or_else(|| HostError::UnknownName(name.clone()))?;
         Ok((identifier, address))
+    }
+
+    /// A fresh key source for the built-in target playing `role`, remembered so a case can
+    /// [`World::backdate_target_keys`].
+    fn target_key_source(&self, role: Role, flaws: &Flaws) -> Arc<Discovery> {
+        let keys = discovery(&self.host, &self.config.clock, self.config.profile, flaws);
+        self.target_keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(role, keys.clone());
+        keys
+    }
+
+    /// Move every fetch of `issuer`'s keys by the built-in target playing `role` `seconds`
+    /// into the past ([`Discovery::backdate`]): a case whose issuer nothing else uses waits
+    /// out that target's refetch floor for it without real time passing and without moving
+    /// any other issuer's floor. False when no built-in target plays `role` (a real
+    /// target's floor can only be waited out) or it never fetched `issuer`'s keys.
+    pub fn backdate_target_keys(&self, role: Role, issuer: &str, seconds: i64) -> bool {
+        self.target_keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&role)
+            .is_some_and(|keys| keys.backdate(issuer, seconds))
     }
 
     /// What a launched target needs to reach the hosted names.

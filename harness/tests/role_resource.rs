@@ -533,6 +533,8 @@ async fn every_resource_flaw_of_the_catalogue_has_a_test_here() {
         Flaw::PendingAnyAgent,
         Flaw::PendingNotGone,
         Flaw::SignatureWindowIgnored,
+        Flaw::DeferredResultReExecuted,
+        Flaw::DeferredResultForgotten,
     ];
     for flaw in Flaw::for_role(Role::Resource) {
         let resource_rule =

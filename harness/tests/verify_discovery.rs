@@ -17,6 +17,7 @@ use aauth_harness::verify::{
 };
 use aauth_harness::wire::signature_error::SignatureErrorCode as Code;
 use serde_json::json;
+use std::sync::{Arc, Mutex};
 
 const RESOURCE: &str = "https://resource.example";
 
@@ -288,4 +289,105 @@ async fn redirects_are_not_followed() {
     assert_eq!(r, Some(Code::INVALID_JWT));
     assert_eq!(discovery.fetches(), 1);
     host.shutdown().await;
+}
+
+/// An agent provider whose JWKS a test can replace while it is served.
+fn serve_rotating_ap(host: &IssuerHost, name: &str, iss: &str) -> Arc<Mutex<String>> {
+    let jwks = Arc::new(Mutex::new(issuer().jwks().to_json()));
+    let served = jwks.clone();
+    let metadata = json!({ "issuer": iss, "jwks_uri": format!("{iss}/.well-known/jwks.json") });
+    host.serve(name, move |r: Request| {
+        let body = match r.path.as_str() {
+            "/.well-known/aauth-agent.json" => Some(metadata.to_string()),
+            "/.well-known/jwks.json" => Some(served.lock().expect("jwks").clone()),
+            _ => None,
+        };
+        async move {
+            match body {
+                Some(b) => Response::new(200)
+                    .with_header("content-type", "application/json")
+                    .with_body(b),
+                None => Response::new(404),
+            }
+        }
+    })
+    .expect("serve");
+    jwks
+}
+
+fn request_signed_by(iss: &str, issuer: &TokenIssuer) -> Request {
+    let claims = AgentClaims::new(
+        Profile::Aauth11,
+        iss,
+        "aauth:bot@ap.harness.test",
+        "agt-2",
+        &agent_key().public_key(),
+        NOW,
+        NOW + 3600,
+    );
+    let jwt = mint(issuer, TokenKind::Agent, &claims.to_map(), None, NOW);
+    let spec = SignedRequestSpec {
+        request: Request::new("GET", "https", "resource.example", "/api"),
+        key: agent_key(),
+        label: "sig".into(),
+        signature_key_member: format!("jwt;jwt=\"{jwt}\""),
+        created: NOW,
+        ctx: AauthSignContext::resource(),
+    };
+    build_signed_request(&spec, None).expect("signs")
+}
+
+/// Where a rotation leaves a verifier that fetched the old set: refused within the floor,
+/// accepted after it with exactly one more JWKS fetch; `(code within, code after, fetches)`.
+async fn after_rotation(flaws: Flaws, rekey: bool) -> (Option<Code>, Option<Code>, u64) {
+    let host = IssuerHost::start(HostConfig::default())
+        .await
+        .expect("host");
+    let ap = "https://ap.harness.test";
+    let jwks = serve_rotating_ap(&host, "ap", ap);
+    let discovery = Discovery::new(host.client(), Clock::fixed(NOW)).with_flaws(flaws.clone());
+    let cfg = config(flaws);
+    assert_eq!(
+        code(&request_signed_by(ap, &issuer()), &cfg, &discovery, NOW).await,
+        None
+    );
+    let seed = if rekey { [9; 32] } else { [10; 32] };
+    let key = aauth_harness::jose::SigningKey::from_seed(&aauth_harness::jose::Alg::ED25519, seed)
+        .expect("key");
+    let kid = if rekey { "ap-key-1" } else { "ap-key-2" };
+    let next = TokenIssuer::new(key, kid, Profile::Aauth11);
+    let mut keys = vec![next.jwk()];
+    if !rekey {
+        keys.push(issuer().jwk());
+    }
+    *jwks.lock().expect("jwks") = aauth_harness::jose::jwks::Jwks::from_keys(keys).to_json();
+    let rotated = request_signed_by(ap, &next);
+    let within = code(&rotated, &cfg, &discovery, NOW).await;
+    assert!(discovery.backdate(ap, 61));
+    let after = code(&rotated, &cfg, &discovery, NOW).await;
+    let fetches = host.hits("ap", "/.well-known/jwks.json");
+    host.shutdown().await;
+    (within, after, fetches)
+}
+
+#[tokio::test]
+async fn a_rotated_or_re_keyed_kid_is_refreshed_once_after_the_floor() {
+    assert_eq!(
+        after_rotation(Flaws::none(), false).await,
+        (Some(Code::UNKNOWN_KEY), None, 2)
+    );
+    assert_eq!(
+        after_rotation(Flaws::none(), true).await,
+        (Some(Code::INVALID_JWT), None, 2)
+    );
+    let unknown = Flaws::one(Flaw::JwksNoRefreshUnknownKid);
+    assert_eq!(
+        after_rotation(unknown, false).await,
+        (Some(Code::UNKNOWN_KEY), Some(Code::UNKNOWN_KEY), 1)
+    );
+    let rekeyed = Flaws::one(Flaw::JwksNoRefreshRekeyedKid);
+    assert_eq!(
+        after_rotation(rekeyed, true).await,
+        (Some(Code::INVALID_JWT), Some(Code::INVALID_JWT), 1)
+    );
 }

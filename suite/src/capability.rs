@@ -168,9 +168,14 @@ impl Capabilities {
         Capabilities::default()
     }
 
-    /// Everything: what the built-in reference roles declare.
+    /// Everything (self-test environments).
     pub fn all() -> Capabilities {
         Capabilities(ALL.iter().copied().collect())
+    }
+
+    /// Exactly these.
+    pub fn of(capabilities: impl IntoIterator<Item = Capability>) -> Capabilities {
+        Capabilities(capabilities.into_iter().collect())
     }
 
     /// From the names in a target file; an unknown name is an error, not silently ignored.

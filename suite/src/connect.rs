@@ -49,6 +49,10 @@ pub struct ResourceKnobs {
     /// A path answered with a deferred `202` (interaction requirement and pending URL)
     /// when signed with a valid agent token.
     pub deferred_path: Option<String>,
+    /// A path whose invocation is held behind a `202 requirement=auth-token` (deferred
+    /// delivery): the flow that serves `auth_path` reaches it, and its pending URL runs the
+    /// invocation for a valid auth token.
+    pub deferred_auth_path: Option<String>,
     /// Which `@authority` to sign for (overrides the top-level value).
     pub authority: Option<AuthorityMode>,
 }
@@ -245,6 +249,7 @@ pub fn builtin_resource_knobs() -> ResourceKnobs {
         auth_path: Some("/api/data".into()),
         auth_scope: Some("data.read".into()),
         deferred_path: Some("/api/deferred".into()),
+        deferred_auth_path: Some("/api/deferred-auth".into()),
         authority: Some(AuthorityMode::Identifier),
     }
 }

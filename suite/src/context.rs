@@ -37,6 +37,8 @@ pub struct CaseContext {
     pub clock: Clock,
     /// This case's transcript (shared with the runner).
     pub transcript: Transcript,
+    /// The user asked for cases that wait minutes of real time (`run --slow`).
+    pub slow: bool,
 }
 
 impl CaseContext {
@@ -154,6 +156,7 @@ impl Environment for DeclaredTargets {
 pub struct Harnessed {
     declared: DeclaredTargets,
     opened: Opened,
+    slow: bool,
 }
 
 impl Harnessed {
@@ -164,7 +167,17 @@ impl Harnessed {
     ) -> Result<Harnessed, crate::connect::OpenError> {
         let list: Vec<DeclaredTarget> = declared.targets().cloned().collect();
         let opened = Opened::open(&list, seed, &declared.clock).await?;
-        Ok(Harnessed { declared, opened })
+        Ok(Harnessed {
+            declared,
+            opened,
+            slow: false,
+        })
+    }
+
+    /// Let cases that wait minutes of real time run (`run --slow`).
+    pub fn allowing_slow(mut self, slow: bool) -> Harnessed {
+        self.slow = slow;
+        self
     }
 
     /// The opened targets.
@@ -201,6 +214,7 @@ impl Environment for Harnessed {
                 world: world.clone(),
                 clock: self.declared.clock.clone(),
                 transcript: run.transcript.clone(),
+                slow: self.slow,
             })
         })
     }

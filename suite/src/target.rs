@@ -142,6 +142,47 @@ pub struct DeclaredTarget {
     pub info: TargetInfo,
 }
 
+/// What each built-in reference role really implements, so a case needing more is skipped
+/// against it exactly as against a real target that lacks the feature:
+///
+/// - every verifier (resource, PS, AS) accepts ES256 and applies egress admission before
+///   fetching metadata (`aauth_harness::verify`), and offers a `revocation_endpoint`;
+/// - the resource publishes `signature_window` (the built-in target states its 60 s), has a
+///   deferred path answered with an interaction requirement, requires auth tokens at
+///   `/api/data`, issues resource tokens at `/authorize` and hands out session tokens;
+/// - the PS defers (`/pending`), offers missions, takes sub-agent and upstream tokens,
+///   federates with an AS, and has the scripted person's decision hook (`/_harness/decide`);
+/// - the AS takes sub-agent and upstream tokens from the PSes it federates with.
+///
+/// Nobody keeps a replay cache, asks clarification questions, offers a login endpoint or
+/// implements R3, budgets or events; the built-in resource names no `person_path` and is not
+/// set up four-party, and the built-in AS is not set up to defer.
+pub fn builtin_capabilities(role: Role) -> Capabilities {
+    use crate::capability::Capability as C;
+    let verifier = [C::ES256, C::EGRESS_CONTROL, C::REVOCATION];
+    let own: &[C] = match role {
+        Role::Resource => &[
+            C::SIGNATURE_WINDOW,
+            C::DEFERRED,
+            C::INTERACTION,
+            C::SESSION_TOKEN,
+            C::AUTH_TOKEN,
+            C::RESOURCE_TOKENS,
+        ],
+        Role::PersonServer => &[
+            C::DEFERRED,
+            C::MISSIONS,
+            C::SUB_AGENTS,
+            C::CALL_CHAINING,
+            C::FEDERATION,
+            C::PERSON_HOOK,
+        ],
+        Role::AccessServer => &[C::SUB_AGENTS, C::CALL_CHAINING, C::FEDERATION],
+        Role::AgentProvider | Role::Agent => return Capabilities::none(),
+    };
+    Capabilities::of(verifier.iter().chain(own).copied())
+}
+
 /// The fields of a target file the core reads; everything else is left to the adapters.
 #[derive(Deserialize)]
 struct TargetFileHead {
@@ -154,7 +195,8 @@ struct TargetFileHead {
 }
 
 impl DeclaredTarget {
-    /// The built-in reference role under `profile`: declares every capability.
+    /// The built-in reference role under `profile`: declares what that role implements
+    /// ([`builtin_capabilities`]).
     pub fn builtin(role: Role, flaw: Option<String>, profile: Profile) -> DeclaredTarget {
         let name = match &flaw {
             None => format!("built-in {role}"),
@@ -166,7 +208,7 @@ impl DeclaredTarget {
             profile,
             info: TargetInfo {
                 name,
-                capabilities: Capabilities::all(),
+                capabilities: builtin_capabilities(role),
             },
         }
     }
@@ -208,6 +250,42 @@ impl DeclaredTarget {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn builtin_targets_declare_what_their_role_implements() {
+        use crate::capability::Capability as C;
+        let resource = builtin_capabilities(Role::Resource);
+        let ps = builtin_capabilities(Role::PersonServer);
+        let access = builtin_capabilities(Role::AccessServer);
+        for c in [
+            C::AUTH_TOKEN,
+            C::SESSION_TOKEN,
+            C::SIGNATURE_WINDOW,
+            C::DEFERRED,
+        ] {
+            assert!(resource.contains(c), "{c}");
+        }
+        assert!(!resource.contains(C::MISSIONS) && !resource.contains(C::PERSON_TOKEN));
+        assert!(ps.contains(C::MISSIONS) && !ps.contains(C::SESSION_TOKEN));
+        assert!(access.contains(C::FEDERATION) && !access.contains(C::DEFERRED));
+        for role in [Role::Resource, Role::PersonServer, Role::AccessServer] {
+            let declared = builtin_capabilities(role);
+            assert!(declared.contains(C::ES256) && declared.contains(C::EGRESS_CONTROL));
+            for absent in [
+                C::REPLAY_CACHE,
+                C::CLARIFICATION,
+                C::LOGIN,
+                C::R3,
+                C::BUDGETS,
+            ] {
+                assert!(!declared.contains(absent), "{role} {absent}");
+            }
+        }
+        assert_eq!(
+            builtin_capabilities(Role::AgentProvider),
+            Capabilities::none()
+        );
+    }
 
     #[test]
     fn builtin_specs_name_a_role_and_maybe_a_flaw() {

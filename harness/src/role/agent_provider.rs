@@ -327,6 +327,34 @@ impl AgentProvider {
     /// Mint the token `request` describes. Never fails: a defective request produces a
     /// defective token, which is the point.
     pub fn mint(&self, request: &AgentTokenRequest) -> MintedAgentToken {
+        self.mint_signed_by(request, self.issuer(&request.signing_alg))
+    }
+
+    /// Publish a new Ed25519 key under `kid`, derived from the run seed and `label`: in place
+    /// of the key that had `kid` (a re-key under the same `kid`) or beside the published
+    /// keys (a rotation to a new `kid`). Returns the issuer signing with it, for
+    /// [`AgentProvider::mint_signed_by`]. The served JWKS becomes a
+    /// [`JwksVariant::Custom`] set.
+    pub fn rotate_key(&self, kid: &str, label: &str) -> TokenIssuer {
+        let issuer = issuer_for(&self.inner.config, label, &Alg::ED25519, kid);
+        let mut set = Jwks::default();
+        for entry in self.served_jwks().entries() {
+            if entry.get("kid").and_then(Value::as_str) != Some(kid) {
+                set.push_raw(entry.clone());
+            }
+        }
+        set.push(issuer.jwk());
+        self.set_jwks_variant(JwksVariant::Custom(set));
+        issuer
+    }
+
+    /// As [`AgentProvider::mint`], signed by `issuer` (a key [`AgentProvider::rotate_key`]
+    /// published) instead of the provider's own key; `signing_alg` is not consulted.
+    pub fn mint_signed_by(
+        &self,
+        request: &AgentTokenRequest,
+        issuer: &TokenIssuer,
+    ) -> MintedAgentToken {
         let n = self.inner.minted.fetch_add(1, Ordering::SeqCst) + 1;
         let host = identifier_host(self.identifier());
         let now = self.inner.config.clock.now();
@@ -342,7 +370,6 @@ impl AgentProvider {
         claims.ps = request.ps.clone();
         claims.parent_agent = request.parent_agent.clone();
         claims.extra = request.extra.clone();
-        let issuer = self.issuer(&request.signing_alg);
         let token = mint(
             issuer,
             TokenKind::Agent,

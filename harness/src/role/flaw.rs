@@ -144,6 +144,12 @@ flaws! {
     /// The JWKS is refetched on every unknown `kid`.
     NoRefetchFloor = ("no-refetch-floor", Resource, "TOK-012",
         "the issuer JWKS is refetched on every unknown kid, with no once-per-minute floor"),
+    /// A cached JWKS is never refreshed for an unknown `kid`.
+    JwksNoRefreshUnknownKid = ("jwks-no-refresh-unknown-kid", Resource, "TOK-013",
+        "a token under a kid missing from the cached JWKS is refused without refreshing it, however old the cache"),
+    /// A cached key that fails a signature is never refreshed.
+    JwksNoRefreshRekeyedKid = ("jwks-no-refresh-rekeyed-kid", Resource, "TOK-013",
+        "a token whose signature fails under the cached key for its kid is refused without refreshing the JWKS"),
 
     // ---- resource behaviour ----
     /// The resource answers a missing credential with `WWW-Authenticate`.
@@ -200,6 +206,12 @@ flaws! {
     /// The terminal response is replayed instead of `410`.
     PendingNotGone = ("pending-not-gone", Resource, "RES-022",
         "after the terminal response a pending URL keeps answering it instead of 410"),
+    /// A held invocation runs again whenever its auth token is presented.
+    DeferredResultReExecuted = ("deferred-result-re-executed", Resource, "RES-013",
+        "a held invocation runs again on each presentation of its auth token instead of answering from the stored result"),
+    /// A held invocation's result is dropped once handed out.
+    DeferredResultForgotten = ("deferred-result-forgotten", Resource, "RES-013",
+        "a held invocation's result is dropped once handed out, so presenting its auth token again gets 410"),
     /// Error bodies are plain JSON.
     ErrorBodyPlainJson = ("error-body-plain-json", Resource, "ERR-001",
         "error bodies are application/json with error_description instead of problem+json"),

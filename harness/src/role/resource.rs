@@ -11,6 +11,7 @@
 //! | `/api/write` | POST | auth token with `data.write`, or a session | receipt; otherwise a challenge |
 //! | `/authorize` | POST `{scope, account?}` | person token (`aauth-11`), agent token (`aauth-10`) | `{"resource_token"}` |
 //! | `/api/deferred` | GET | any valid token | `202` interaction, pending URL completes on the second poll, then `410` |
+//! | `/api/deferred-auth` | GET | as `/api/data` | `202 requirement=auth-token` holding the read; the pending URL runs it for a valid auth token and answers that token again from the stored result |
 //! | `/revoke` | POST `{iss, jti}` | the token's issuer or a trusted PS, signing as itself (`jwks_uri`) | `200` / `404` |
 //!
 //! Every signed request goes through [`crate::verify::verify_request`] (which carries the
@@ -48,7 +49,7 @@ use crate::httpsig::component::ComponentId;
 use crate::httpsig::profile::{ProfileRequirements, DEFAULT_SIGNATURE_WINDOW};
 use crate::httpsig::sign::has_aauth_authorization;
 use crate::jose::b64;
-use crate::jose::claims::{dwk, MissionRef, TokenIssuer, TokenKind};
+use crate::jose::claims::{dwk, AuthClaims, MissionRef, TokenIssuer, TokenKind};
 use crate::jose::jwks::Jwks;
 use crate::jose::mutate::mint;
 use crate::jose::Alg;
@@ -69,7 +70,7 @@ use crate::wire::signature_error::SignatureErrorCode;
 use crate::wire::signature_key::Scheme;
 
 use crate::role::pending::PENDING_PREFIX;
-use deferred::{Deferred, DEFERRED_PATH};
+use deferred::{AuthPresentation, Deferred, DEFERRED_AUTH_PATH, DEFERRED_PATH};
 use state::{Grant, PersonRecord, ResourceState, Session};
 use token::{PersonBasis, ResourceTokenSpec, RESOURCE_TOKEN_LIFETIME};
 
@@ -343,7 +344,8 @@ impl Resource {
                 || p == JWKS_PATH
                 || p == WHOAMI_PATH
                 || p == DATA_PATH
-                || p == DEFERRED_PATH =>
+                || p == DEFERRED_PATH
+                || p == DEFERRED_AUTH_PATH =>
             {
                 "GET"
             }
@@ -377,6 +379,7 @@ impl Resource {
                 .with_body(self.jwks().to_json()),
             WHOAMI_PATH => self.whoami(request).await,
             DEFERRED_PATH => self.deferred(request).await,
+            DEFERRED_AUTH_PATH => self.deferred_auth(request).await,
             DATA_PATH => self.operation(request, DATA_READ).await,
             WRITE_PATH => self.operation(request, DATA_WRITE).await,
             AUTHORIZE_PATH => self.authorize(request).await,
@@ -516,12 +519,73 @@ impl Resource {
         self.inner.deferred.open(&verified.thumbprint, result)
     }
 
+    /// `/api/deferred-auth`: the read of `/api/data`, held behind a `202` asking for an auth
+    /// token (deferred delivery) instead of a `401`. An auth token presented up front is
+    /// served at once.
+    async fn deferred_auth(&self, request: &Request) -> Response {
+        let verified = match self.authenticate(request, &self.inner.verifier).await {
+            Ok(v) => v,
+            Err(response) => return response,
+        };
+        let Some(credential) = verified.credential() else {
+            return reply::challenge(Requirement::AGENT_TOKEN, None, self.flaws());
+        };
+        let op = Operation {
+            scope: DATA_READ,
+            account: None,
+        };
+        let basis = match credential.kind {
+            TokenKind::Auth => return self.with_auth_token(request, &verified, credential, &op),
+            TokenKind::Person => {
+                if let Err(response) = self.check_audience(&verified) {
+                    return response;
+                }
+                Some(self.record_person(credential))
+            }
+            TokenKind::Agent if self.needs_person_token() => {
+                return reply::challenge(Requirement::PERSON_TOKEN, None, self.flaws())
+            }
+            _ => None,
+        };
+        match self.issue_resource_token(request, &verified, basis, &op) {
+            Ok(token) => {
+                let mut result = Map::new();
+                result.insert("data".into(), json!(["alpha", "beta", "gamma"]));
+                self.inner
+                    .deferred
+                    .hold(&verified.thumbprint, &token, result)
+            }
+            Err(response) => response,
+        }
+    }
+
     /// A pending URL: the signer is authenticated on every request, then the store decides.
+    /// A held invocation's poll presenting an auth token has it checked as `/api/data` would.
     async fn pending(&self, request: &Request) -> Response {
         let verified = match self.authenticate(request, &self.inner.verifier).await {
             Ok(v) => v,
             Err(response) => return response,
         };
+        if self.inner.deferred.is_held(&request.path) {
+            let presented = match verified.credential() {
+                Some(credential) if credential.kind == TokenKind::Auth => {
+                    match self.check_auth_token(&verified, credential, DATA_READ) {
+                        Ok(claims) => Some(AuthPresentation {
+                            iss: claims.iss.clone(),
+                            jti: claims.jti.clone(),
+                            exp: claims.exp,
+                        }),
+                        Err(response) => return response,
+                    }
+                }
+                _ => None,
+            };
+            return self
+                .inner
+                .deferred
+                .poll_held(request, &verified.thumbprint, presented)
+                .await;
+        }
         self.inner
             .deferred
             .pending(request, &verified.thumbprint)
@@ -595,7 +659,8 @@ impl Resource {
             && !self.flaws().has(Flaw::ResourceTokenWithoutPersonToken)
     }
 
-    /// An auth token on an operation: audience, issuer pinning, scope.
+    /// An auth token on an operation: audience, issuer pinning, scope; then a session and
+    /// the answer.
     fn with_auth_token(
         &self,
         request: &Request,
@@ -603,11 +668,35 @@ impl Resource {
         credential: &TokenCredential,
         op: &Operation<'_>,
     ) -> Response {
-        if let Err(response) = self.check_audience(verified) {
-            return response;
-        }
+        let claims = match self.check_auth_token(verified, credential, op.scope) {
+            Ok(claims) => claims,
+            Err(response) => return response,
+        };
+        let granted = claims.scope.as_deref().unwrap_or_default();
+        let session = self.new_session(Session {
+            agent_jkt: verified.thumbprint.clone(),
+            scope: granted.to_string(),
+            source: (claims.iss.clone(), claims.jti.clone()),
+            exp: claims.exp,
+        });
+        serve(request, op.scope, session.as_ref())
+    }
+
+    /// The checks an auth token passes before it is honoured for `scope`: audience, issuer
+    /// pinning, `ps` = `iss` for a PS-issued token, scope.
+    fn check_auth_token<'c>(
+        &self,
+        verified: &VerifiedRequest,
+        credential: &'c TokenCredential,
+        scope: &str,
+    ) -> Result<&'c AuthClaims, Response> {
+        self.check_audience(verified)?;
         let TypedClaims::Auth(claims) = &credential.claims else {
-            return reply::challenge(Requirement::AGENT_TOKEN, None, self.flaws());
+            return Err(reply::challenge(
+                Requirement::AGENT_TOKEN,
+                None,
+                self.flaws(),
+            ));
         };
         let now = self.now();
         let config = &self.inner.config;
@@ -618,40 +707,31 @@ impl Resource {
                 .state()
                 .granted_by(&claims.iss, &verified.thumbprint, now);
         if !pinned {
-            return reply::credential_refused(
+            return Err(reply::credential_refused(
                 SignatureErrorCode::INVALID_JWT,
                 format!(
                     "auth tokens from {} are not accepted: no grant was sent there",
                     claims.iss
                 ),
-            );
+            ));
         }
         if config.profile.has_person_tokens()
             && claims.dwk == dwk::PERSON
             && claims.ps.as_deref() != Some(claims.iss.as_str())
         {
-            return reply::credential_refused(
+            return Err(reply::credential_refused(
                 SignatureErrorCode::INVALID_JWT,
                 "a PS-issued auth token must name itself in ps",
-            );
+            ));
         }
         let granted = claims.scope.as_deref().unwrap_or_default();
-        if !scope_allows(granted, op.scope) && !self.flaws().has(Flaw::ScopeNotEnforced) {
-            return reply::forbidden(
-                format!(
-                    "the auth token grants {granted:?}, this operation needs {}",
-                    op.scope
-                ),
+        if !scope_allows(granted, scope) && !self.flaws().has(Flaw::ScopeNotEnforced) {
+            return Err(reply::forbidden(
+                format!("the auth token grants {granted:?}, this operation needs {scope}"),
                 self.flaws(),
-            );
+            ));
         }
-        let session = self.new_session(Session {
-            agent_jkt: verified.thumbprint.clone(),
-            scope: granted.to_string(),
-            source: (claims.iss.clone(), claims.jti.clone()),
-            exp: claims.exp,
-        });
-        serve(request, op.scope, session.as_ref())
+        Ok(claims)
     }
 
     fn serve_session(&self, request: &Request, op: &Operation<'_>, session: &Session) -> Response {

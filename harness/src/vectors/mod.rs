@@ -257,14 +257,19 @@ mod tests {
         );
     }
 
-    /// Every verifier flaw makes at least one vector fail, except the two that need state
-    /// across requests (covered by the verifier's own tests).
+    /// Every verifier flaw makes at least one vector fail, except those that need state
+    /// across requests (covered by the verifier's own tests and the suite).
     #[test]
     fn the_vectors_catch_every_stateless_verifier_flaw() {
         use crate::role::flaw::{Flaw, Flaws};
         let files =
             [super::generate::build_file(crate::profile::Profile::Aauth11).expect("builds")];
-        let stateful = [Flaw::NoCnfBinding, Flaw::NoRefetchFloor];
+        let stateful = [
+            Flaw::NoCnfBinding,
+            Flaw::NoRefetchFloor,
+            Flaw::JwksNoRefreshUnknownKid,
+            Flaw::JwksNoRefreshRekeyedKid,
+        ];
         let verifier_level = Flaw::ALL.iter().filter(|f| {
             (f.requirement().starts_with("SIG-") || f.requirement().starts_with("TOK-"))
                 && **f != Flaw::ForbiddenWithSignatureError

@@ -8,8 +8,10 @@
 //!   admitted; redirects are never followed; size and time bounded by the client limits;
 //! - metadata `issuer` byte-equal to the identifier it was fetched for;
 //! - one JWKS per issuer and document, selected by `kid`, other members never examined;
-//! - an unknown `kid` refetches at most once per minute per issuer (the floor); a cached
-//!   set older than 24 hours is discarded; a failed refetch falls back to the cached set.
+//! - an unknown `kid` refetches at most once per minute per issuer (the floor); so does a
+//!   cached key that fails to verify a signature ([`KeySource::refresh`]: a re-key under the
+//!   same `kid`); a cached set older than 24 hours is discarded; a failed refetch falls back
+//!   to the cached set.
 //!
 //! Every GET is counted ([`Discovery::fetches`]) so a test can prove the floor holds.
 
@@ -227,6 +229,27 @@ impl Discovery {
         self.lock().fetches.get(url).copied().unwrap_or(0)
     }
 
+    /// Move every fetch of `iss`'s keys `seconds` into the past, as if that much time had
+    /// gone by for that issuer alone: the harness's stand-in for waiting out the refetch
+    /// floor of one issuer that only one case uses, without touching any other issuer's
+    /// floor or the clock. Returns whether anything was fetched for `iss`.
+    pub fn backdate(&self, iss: &str, seconds: i64) -> bool {
+        let mut state = self.lock();
+        let mut found = false;
+        for ((issuer, _), (at, _)) in state.last_fetch.iter_mut() {
+            if issuer == iss {
+                *at = at.saturating_sub(seconds);
+                found = true;
+            }
+        }
+        for ((issuer, _), set) in state.sets.iter_mut() {
+            if issuer == iss {
+                set.fetched_at = set.fetched_at.saturating_sub(seconds);
+            }
+        }
+        found
+    }
+
     /// Forget every cached set (not the counters).
     pub fn clear_cache(&self) {
         let mut state = self.lock();
@@ -266,11 +289,14 @@ impl Discovery {
         parse_jwks(&body, &jwks_uri)
     }
 
+    /// The key `kid` of `iss`. `refresh`: the cached key just failed a signature, so the
+    /// cache is not consulted unless the floor forbids a fetch.
     async fn resolve_async(
         &self,
         iss: &str,
         dwk: &str,
         kid: Option<&str>,
+        refresh: bool,
     ) -> Result<PublicKey, ResolveError> {
         let key = (iss.to_string(), dwk.to_string());
         let gate = self
@@ -307,8 +333,13 @@ impl Discovery {
         };
         if let Some(set) = &cached {
             match select_key(&set.jwks, kid, self.rules, &self.flaws) {
+                // The planted flaw: the cached set is final, however old.
+                Err(ResolveError::UnknownKey) if self.flaws.has(Flaw::JwksNoRefreshUnknownKid) => {
+                    return Err(ResolveError::UnknownKey)
+                }
                 Err(ResolveError::UnknownKey) => {}
-                other => return other,
+                other if !(refresh && may_fetch) => return other,
+                _ => {}
             }
         }
         if !may_fetch {
@@ -351,6 +382,15 @@ impl KeySource for Discovery {
         dwk: &'a str,
         kid: Option<&'a str>,
     ) -> BoxFuture<'a, Result<PublicKey, ResolveError>> {
-        Box::pin(self.resolve_async(iss, dwk, kid))
+        Box::pin(self.resolve_async(iss, dwk, kid, false))
+    }
+
+    fn refresh<'a>(
+        &'a self,
+        iss: &'a str,
+        dwk: &'a str,
+        kid: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<PublicKey, ResolveError>> {
+        Box::pin(self.resolve_async(iss, dwk, kid, true))
     }
 }

@@ -31,6 +31,18 @@ pub trait KeySource: Send + Sync {
         dwk: &'a str,
         kid: Option<&'a str>,
     ) -> BoxFuture<'a, Result<PublicKey, ResolveError>>;
+
+    /// As [`KeySource::resolve`], but the cached key for `kid` just failed to verify a
+    /// signature: a source that fetches refreshes `iss`'s keys first when its refetch floor
+    /// allows (a re-key under the same `kid`). A static source has nothing to refresh.
+    fn refresh<'a>(
+        &'a self,
+        iss: &'a str,
+        dwk: &'a str,
+        kid: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<PublicKey, ResolveError>> {
+        self.resolve(iss, dwk, kid)
+    }
 }
 
 /// Apply the metadata rules to a fetched document: `issuer` present and byte-equal to the

@@ -25,7 +25,7 @@ mod tests;
 
 pub use config::{KeyMemory, VerifierConfig};
 pub use credential::{check_credential, CredentialExpectation, CredentialFailure};
-pub use discovery::{Discovery, EgressPolicy, EgressRefusal};
+pub use discovery::{Discovery, EgressPolicy, EgressRefusal, MAX_CACHE_AGE, REFETCH_FLOOR};
 pub use keys::{BoxFuture, KeySource, StaticKeys};
 pub use rejection::{Rejection, Step};
 pub use request::{verify_request, Signer, TokenCredential, TypedClaims, VerifiedRequest};

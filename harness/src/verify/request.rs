@@ -564,9 +564,20 @@ async fn verify_token(
     let issuer_key = keys
         .resolve(pending.iss(), pending.dwk(), Some(pending.kid()))
         .await;
-    let token = pending
-        .finish(&expected, issuer_key)
-        .map_err(|f| token_rejection(&f, config))?;
+    let retry = pending.clone();
+    let token = match pending.finish(&expected, issuer_key) {
+        // The key cached for this kid does not verify: the issuer may have re-keyed under
+        // the same kid, so its keys are refreshed once (floor permitting) and the token
+        // tried again with whatever the refresh found.
+        Err(TokenFailure::BadSignature(_)) if !config.flaws.has(Flaw::JwksNoRefreshRekeyedKid) => {
+            let refreshed = keys
+                .refresh(retry.iss(), retry.dwk(), Some(retry.kid()))
+                .await;
+            retry.finish(&expected, refreshed)
+        }
+        other => other,
+    }
+    .map_err(|f| token_rejection(&f, config))?;
     let claims = typed_claims(kind, &token).map_err(|e| {
         reject(
             Step::Key,

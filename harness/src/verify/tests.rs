@@ -676,6 +676,8 @@ fn every_sig_and_tok_flaw_is_planted_here() {
         Flaw::IssuerMismatchAccepted,
         Flaw::JwksAllMembersRequired,
         Flaw::NoRefetchFloor,
+        Flaw::JwksNoRefreshUnknownKid,
+        Flaw::JwksNoRefreshRekeyedKid,
         Flaw::PsBodyDigestNotRequired,
     ];
     for f in Flaw::ALL {

@@ -4,6 +4,14 @@
 //!
 //! The kid flood counts the JWKS fetches the provider's host sees: a provider per verifying
 //! role keeps each target's count its own.
+//!
+//! The refresh cases (TOK-013) rotate a provider's keys after the target has fetched them and
+//! need the target's once-a-minute refetch floor to have passed before the rotated token
+//! arrives. Each uses a provider of its own ([`OddProvider::RotateResource`], ...), so the
+//! target's first fetch of its keys is the case's own. A built-in target's floor is waited
+//! out for that issuer alone ([`aauth_harness::world::World::backdate_target_keys`]), in no
+//! time; a real target's only in real time, so against one the cases run only with
+//! `run --slow` and are skipped, saying so, otherwise.
 
 use aauth_harness::jose::mutate::TokenDefect;
 use aauth_harness::role::agent::HarnessAgent;
@@ -13,6 +21,11 @@ use aauth_harness::world::OddProvider;
 use serde_json::{json, Map};
 
 use crate::capability::Capability;
+use std::time::Duration;
+
+use aauth_harness::jose::Alg;
+use aauth_harness::verify::REFETCH_FLOOR;
+
 use crate::case::{profiles, Case, CaseFuture, CaseId, CaseMeta, CaseRun, Level};
 use crate::cases::agent_token::{
     agent_token, agent_token_from, token_case, token_cases, Presented, AGENT_TOKEN_VERIFIERS,
@@ -22,6 +35,7 @@ use crate::index::ReqId;
 use crate::judge::{describe, Expect};
 use crate::outcome::{Failure, HarnessError, Mismatch, Outcome};
 use crate::probe::{self, passed_verification};
+use crate::target::TargetSpec;
 
 /// A valid token for the agent's key from `which`, signed by the agent.
 pub fn from_odd(ctx: &CaseContext, agent: &HarnessAgent, which: OddProvider) -> Presented {
@@ -216,6 +230,134 @@ async fn metadata_redirect(ctx: &CaseContext) -> Outcome {
     }
 }
 
+/// The provider a refresh case rotates at this role: its keys are that case's alone.
+fn refresh_provider(role: Role, rekey: bool) -> Option<OddProvider> {
+    match (role, rekey) {
+        (Role::Resource, false) => Some(OddProvider::RotateResource),
+        (Role::PersonServer, false) => Some(OddProvider::RotatePersonServer),
+        (Role::Resource, true) => Some(OddProvider::RekeyResource),
+        (Role::PersonServer, true) => Some(OddProvider::RekeyPersonServer),
+        _ => None,
+    }
+}
+
+/// Real time a real target is given for its refetch floor to pass.
+const FLOOR_WAIT: Duration = Duration::from_secs(REFETCH_FLOOR.unsigned_abs() + 2);
+
+/// TOK-013: a valid token from a fresh provider (the target fetches its keys), the floor
+/// waited out, then the provider publishes a key under a new `kid` (`rekey`: new key
+/// material under the old `kid`) and a token signed with it is presented. It must pass
+/// verification after exactly one more fetch of the provider's JWKS.
+async fn refresh_after_rotation(ctx: &CaseContext, rekey: bool) -> Outcome {
+    let Some(which) = refresh_provider(ctx.role(), rekey) else {
+        return Outcome::Error(HarnessError::Unsupported(format!(
+            "no rotating provider for the {} role",
+            ctx.role()
+        )));
+    };
+    let builtin = matches!(ctx.target.declared.spec, TargetSpec::Builtin { .. });
+    if !builtin && !ctx.slow {
+        return Outcome::Skip(format!(
+            "slow case: a real target's once-a-minute JWKS refetch floor can only be waited out in real time ({} s); run with --slow",
+            FLOOR_WAIT.as_secs()
+        ));
+    }
+    let agent = ctx.agent();
+    let probe = match probe::probe_for(ctx, agent.clone()).await {
+        Ok(p) => p,
+        Err(e) => return Outcome::Error(e),
+    };
+    let ap = ctx.world.odd_ap(which);
+    let valid = agent_token_from(ap, &agent, None, Map::new());
+    let first = match send_presenting(ctx, &probe, &valid).await {
+        Ok(r) => r,
+        Err(e) => return Outcome::Error(e),
+    };
+    if !passed_verification(&first) {
+        return Outcome::Skip(format!(
+            "precondition failed: a valid token from {} was refused ({})",
+            which.identifier(),
+            describe(&first)
+        ));
+    }
+    if builtin {
+        let seconds = REFETCH_FLOOR.saturating_add(1);
+        if !ctx
+            .world
+            .backdate_target_keys(ctx.role(), &which.identifier(), seconds)
+        {
+            return Outcome::Error(HarnessError::Config(format!(
+                "the built-in {} accepted a token from {} without fetching its keys",
+                ctx.role(),
+                which.identifier()
+            )));
+        }
+    } else {
+        tokio::time::sleep(FLOOR_WAIT).await;
+    }
+    // A kid and key material no earlier run can have published, so a long-lived target's
+    // cache cannot already hold them.
+    let stamp = ctx.now();
+    let kid = if rekey {
+        ap.issuer(&Alg::ED25519).kid.clone()
+    } else {
+        format!("{}-rotated-{stamp}", which.name())
+    };
+    let host = ctx.world.host();
+    let before = host.hits(which.name(), JWKS_PATH);
+    let issuer = ap.rotate_key(&kid, &format!("rotated-{stamp}"));
+    let local = crate::cases::agent_token::local_of(&agent).to_string();
+    let token = ap
+        .mint_signed_by(&ap.request(&local, &agent.key.public_key()), &issuer)
+        .token;
+    let response = match send_presenting(ctx, &probe, &token).await {
+        Ok(r) => r,
+        Err(e) => return Outcome::Error(e),
+    };
+    let fetches = host.hits(which.name(), JWKS_PATH).saturating_sub(before);
+    let change = if rekey {
+        format!("new key material under the kid {kid} it had already fetched")
+    } else {
+        format!("a key under the new kid {kid}")
+    };
+    let wanted = vec!["accepted after exactly one refresh of the JWKS".to_string()];
+    let failure = |what: String| {
+        Outcome::Fail(
+            Failure::new(ctx.role(), Mismatch::Other(what))
+                .accepting(wanted.clone())
+                .saw(format!("{}; {fetches} JWKS fetch(es)", describe(&response))),
+        )
+    };
+    match (passed_verification(&response), fetches) {
+        (true, 1) => Outcome::Pass,
+        (false, 0) => failure(format!(
+            "{} published {change} more than a minute after the verifier's last fetch; a token signed with it was refused without refreshing the JWKS",
+            which.identifier()
+        )),
+        (false, _) => failure(format!(
+            "{} published {change}; the verifier refreshed the JWKS yet refused a token signed with it",
+            which.identifier()
+        )),
+        (true, 0) => failure(format!(
+            "a token signed with {change} passed verification although the JWKS publishing that key was never fetched"
+        )),
+        (true, n) => failure(format!(
+            "one token signed with {change} caused {n} JWKS fetches (one refresh expected)"
+        )),
+    }
+}
+
+fn body_unknown_kid<'a>(ctx: &'a CaseContext, _run: &'a CaseRun) -> CaseFuture<'a> {
+    Box::pin(refresh_after_rotation(ctx, false))
+}
+
+fn body_rekeyed_kid<'a>(ctx: &'a CaseContext, _run: &'a CaseRun) -> CaseFuture<'a> {
+    Box::pin(refresh_after_rotation(ctx, true))
+}
+
+/// Time a refresh case may take: the real-time wait plus the requests around it.
+const REFRESH_TIMEOUT: Duration = Duration::from_secs(REFETCH_FLOOR.unsigned_abs() + 60);
+
 fn body_flood<'a>(ctx: &'a CaseContext, _run: &'a CaseRun) -> CaseFuture<'a> {
     Box::pin(kid_flood(ctx))
 }
@@ -248,5 +390,29 @@ pub const FLOWS: &[Case<CaseContext>] = &[
         )
         .with_needs(&[Capability::EGRESS_CONTROL]),
         run: body_redirect,
+    },
+    Case {
+        meta: CaseMeta::new(
+            CaseId::from_static("jwks.refresh.unknown-kid"),
+            "Rotates a provider to a new kid after the refetch floor and presents a token under it",
+            ReqId::from_static("TOK-013"),
+            Level::Should,
+            AGENT_TOKEN_VERIFIERS,
+            profiles::ALL,
+        )
+        .with_timeout(REFRESH_TIMEOUT),
+        run: body_unknown_kid,
+    },
+    Case {
+        meta: CaseMeta::new(
+            CaseId::from_static("jwks.refresh.rekeyed-kid"),
+            "Re-keys a provider's kid after the refetch floor and presents a token signed with the new key",
+            ReqId::from_static("TOK-013"),
+            Level::Should,
+            AGENT_TOKEN_VERIFIERS,
+            profiles::ALL,
+        )
+        .with_timeout(REFRESH_TIMEOUT),
+        run: body_rekeyed_kid,
     },
 ];

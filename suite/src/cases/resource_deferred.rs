@@ -3,10 +3,19 @@
 //! Every case needs the `[resource] deferred_path` knob (a path answered that way when
 //! signed with a valid agent token) and is skipped without it.
 //!
+//! `{#deferred-auth-token}` (RES-013) needs `[resource] deferred_auth_path` instead: a path
+//! whose invocation the resource holds behind a `202 requirement=auth-token`. The agent flow
+//! obtains the auth token and completes at the pending URL; the case then presents the same
+//! auth token there again. The answer must be the stored one: a `404`/`410` means the result
+//! was forgotten, a different body means the invocation ran again. (A target whose result
+//! carries nothing invocation-specific, such as an id it generates, can only be caught
+//! forgetting; the built-in resource's results carry an `invocation` id.)
+//!
 //! Like the other resource cases, errors carry a whole [`Outcome`], built once on the way out.
 #![allow(clippy::result_large_err)]
 
 use aauth_harness::message::{Fields, Request, Response};
+use aauth_harness::role::agent::flow::StepKind;
 use aauth_harness::role::agent::HarnessAgent;
 use aauth_harness::role::Role;
 use aauth_harness::wire::aauth_requirement::{AauthRequirement, Requirement, FIELD};
@@ -214,6 +223,87 @@ async fn gone_after_terminal(ctx: &CaseContext) -> Step<Outcome> {
     }
 }
 
+/// RES-013: complete a held invocation with an auth token, then present the same token at
+/// the pending URL again: the same answer must come back.
+async fn held_result_kept(ctx: &CaseContext) -> Step<Outcome> {
+    let path = knob(
+        &ctx.target.resource.deferred_auth_path,
+        "deferred_auth_path",
+    )?;
+    let agent = ctx.agent();
+    let mut flow = ctx.world.flow(&agent);
+    let result = flow
+        .call(&ctx.target.address, ctx.request("GET", &path))
+        .await;
+    let skip = |why: String| Err(Outcome::Skip(format!("precondition failed: {why}")));
+    let first = match (result.is_completed(), result.response()) {
+        (true, Some(response)) => response.clone(),
+        (_, seen) => {
+            return skip(format!(
+                "the agent flow on {path} was not served ({})",
+                seen.map(describe)
+                    .unwrap_or_else(|| format!("{:?}", result.failure()))
+            ))
+        }
+    };
+    let deferred_auth = result.steps_of(StepKind::Resource).any(|step| {
+        step.response.as_ref().is_ok_and(|r| {
+            r.status == 202
+                && r.header(FIELD)
+                    .and_then(|v| AauthRequirement::parse(v.as_bytes()).ok())
+                    .is_some_and(|req| req.requirement == Requirement::AUTH_TOKEN)
+        })
+    });
+    let last_poll = result.steps_of(StepKind::ResourcePoll).last();
+    let (Some(poll_step), true) = (last_poll, deferred_auth) else {
+        return skip(format!(
+            "{path} did not answer 202 requirement=auth-token and complete at a pending URL"
+        ));
+    };
+    let Some(auth_token) = result.credentials.auth_token.clone() else {
+        return skip("the flow completed without an auth token".into());
+    };
+    let mut target = poll_step.request.path.clone();
+    if let Some(query) = &poll_step.request.query {
+        target.push('?');
+        target.push_str(query);
+    }
+    let request = sign(ctx, &agent, ctx.request("GET", &target), &auth_token, None)?;
+    let again = send(ctx, &request).await?;
+    if again.status != first.status {
+        let mismatch = Mismatch::Status {
+            want: vec![first.status],
+            got: again.status,
+        };
+        return Ok(Outcome::Fail(
+            Failure::new(Role::Resource, mismatch)
+                .accepting(vec![format!(
+                    "the stored answer to the first completion ({})",
+                    describe(&first)
+                )])
+                .saw(format!(
+                    "{} when the same auth token was presented at {target} again",
+                    describe(&again)
+                )),
+        ));
+    }
+    let same_json = matches!((first.body_json(), again.body_json()), (Some(a), Some(b)) if a == b);
+    if first.body != again.body && !same_json {
+        let mismatch = Mismatch::Other(format!(
+            "the same auth token got a different answer at {target}: the invocation ran again"
+        ));
+        return Ok(Outcome::Fail(
+            Failure::new(Role::Resource, mismatch)
+                .accepting(vec![format!(
+                    "the stored answer: {}",
+                    String::from_utf8_lossy(&first.body)
+                )])
+                .saw(String::from_utf8_lossy(&again.body).into_owned()),
+        ));
+    }
+    Ok(Outcome::Pass)
+}
+
 /// The deferred-response cases.
 pub const CASES: &[Case<CaseContext>] = &[
     res_case!(
@@ -255,5 +345,15 @@ pub const CASES: &[Case<CaseContext>] = &[
         profiles::ALL,
         &[],
         gone_after_terminal
+    ),
+    res_case!(
+        "res.deferred.auth-token-result-kept",
+        "Completes a held invocation with an auth token, then presents that auth token at the pending URL again",
+        "RES-013",
+        Must,
+        roles::RESOURCE,
+        profiles::ONLY_11,
+        &[],
+        held_result_kept
     ),
 ];

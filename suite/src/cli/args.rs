@@ -204,4 +204,9 @@ pub struct RunArgs {
     /// are created). Repeatable.
     #[arg(long = "report", value_name = "FORMAT=PATH")]
     pub reports: Vec<String>,
+    /// Also run the cases that need minutes of real time against a real target (waiting
+    /// out its once-a-minute JWKS refetch floor, `jwks.refresh.*`); without it they are
+    /// skipped with that reason. Built-in targets never need it.
+    #[arg(long)]
+    pub slow: bool,
 }

@@ -220,6 +220,7 @@ fn target(args: &FuzzTargetArgs) -> ExitStatus {
                 world: world.clone(),
                 clock: clock.clone(),
                 transcript: Transcript::new(),
+                slow: false,
             };
             let name = target.declared.info.name.clone();
             let report = run_session(&ctx, &session).await;

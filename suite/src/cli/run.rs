@@ -61,7 +61,9 @@ pub fn execute(args: &RunArgs, sinks: &ReportSinks, command_line: &[String]) -> 
         if plan.is_empty() {
             return Ok(None);
         }
-        Harnessed::open(env, seed).await.map(Some)
+        Harnessed::open(env, seed)
+            .await
+            .map(|h| Some(h.allowing_slow(settings.slow)))
     });
     let results = match opened {
         Err(OpenError::Usage(message)) => return usage_error(message),

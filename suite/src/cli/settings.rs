@@ -100,6 +100,8 @@ pub struct RunSettings {
     pub options: RunOptions,
     /// Reports to write.
     pub reports: Vec<ReportRequest>,
+    /// Run the cases that wait minutes of real time (`--slow`).
+    pub slow: bool,
 }
 
 /// Interprets and checks every `run` flag; opens only the baseline (a small local file).
@@ -164,6 +166,7 @@ pub fn run_settings(args: &RunArgs, sinks: &ReportSinks) -> Result<RunSettings, 
             timeout: Duration::from_secs(timeout),
         },
         reports,
+        slow: args.slow,
     })
 }
 

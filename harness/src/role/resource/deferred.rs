@@ -1,14 +1,27 @@
-//! The resource's deferred mode: `GET /api/deferred` cannot be answered at once, so the
-//! resource opens a pending request (see [`crate::role::pending`]) and answers `202` with an
-//! interaction requirement pointing at its own `/interact` page and a fresh code.
+//! The resource's deferred modes, both on one pending store (see [`crate::role::pending`]).
 //!
-//! The pending URL is polled by the agent that opened it (any other signer gets the store's
-//! `404`); the request completes on the [`POLLS_TO_COMPLETE`]th poll, whose answer is the
-//! terminal `200`, and the URL answers `410` from then on. Nothing here is shared with the
-//! other paths, so cases exercising it cannot disturb cases running in parallel.
+//! Interaction: `GET /api/deferred` cannot be answered at once, so the resource opens a
+//! pending request and answers `202` with an interaction requirement pointing at its own
+//! `/interact` page and a fresh code. The pending URL is polled by the agent that opened it
+//! (any other signer gets the store's `404`); the request completes on the
+//! [`POLLS_TO_COMPLETE`]th poll, whose answer is the terminal `200`, and the URL answers `410`
+//! from then on.
+//!
+//! Held invocation (deferred delivery of `requirement=auth-token`): `GET /api/deferred-auth`
+//! is held ([`Deferred::hold`]) behind a `202` whose requirement carries a resource token.
+//! Polls without an auth token get the `202` again; the first poll presenting a valid auth
+//! token runs the invocation, whose result carries an `invocation` id of its own. The
+//! result is kept until that auth token's `exp`, and a repeated presentation of the same
+//! token (same `iss` and `jti`, same agent key) is answered from it, never by running the
+//! invocation again: a lost response can be fetched again without a second side effect.
+//!
+//! Nothing here is shared with the other paths, so cases exercising it cannot disturb cases
+//! running in parallel.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use rand::Rng as _;
 use serde_json::{Map, Value};
@@ -19,8 +32,10 @@ use crate::role::flaw::{Flaw, Flaws};
 use crate::role::pending::{PendingConfig, PendingStep, PendingStore, PostKind};
 use crate::wire::aauth_requirement::AauthRequirement;
 
-/// The path answered with a deferred `202`.
+/// The path answered with a deferred `202` (interaction).
 pub const DEFERRED_PATH: &str = "/api/deferred";
+/// The path whose invocation is held behind a `202` asking for an auth token.
+pub const DEFERRED_AUTH_PATH: &str = "/api/deferred-auth";
 /// Where the interaction requirement sends the person.
 pub const INTERACT_PATH: &str = "/interact";
 /// The poll that completes a deferred request (the earlier ones get `202` again).
@@ -33,6 +48,22 @@ struct Progress {
     polls: u32,
     result: Map<String, Value>,
     terminal: Option<Response>,
+    /// A held invocation (completes on an auth token, not on a poll count).
+    held: bool,
+    /// The auth token that completed a held invocation, and the answer it got.
+    completion: Option<(AuthPresentation, Response)>,
+}
+
+/// A valid auth token presented at a held invocation's pending URL, as the resource checked
+/// it: what identifies the token, and until when its result must be kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthPresentation {
+    /// The token's `iss`.
+    pub iss: String,
+    /// Its `jti`.
+    pub jti: String,
+    /// Its `exp`: the stored result is answered until then.
+    pub exp: i64,
 }
 
 /// The deferred requests of one resource.
@@ -40,8 +71,10 @@ struct Progress {
 pub struct Deferred {
     identifier: String,
     store: PendingStore,
+    clock: Clock,
     flaws: Flaws,
     progress: Mutex<HashMap<String, Progress>>,
+    invocations: AtomicU64,
 }
 
 impl Deferred {
@@ -51,9 +84,11 @@ impl Deferred {
         config.retry_after = 1;
         Deferred {
             identifier: identifier.to_string(),
-            store: PendingStore::new(config, clock),
+            store: PendingStore::new(config, clock.clone()),
+            clock,
             flaws,
             progress: Mutex::default(),
+            invocations: AtomicU64::new(0),
         }
     }
 
@@ -132,6 +167,92 @@ impl Deferred {
         self.finish(response)
     }
 
+    /// Hold an invocation for the agent with key `thumbprint` until it presents an auth
+    /// token answering `resource_token`; `result` is the body of the invocation's answer.
+    pub fn hold(
+        &self,
+        thumbprint: &str,
+        resource_token: &str,
+        result: Map<String, Value>,
+    ) -> Response {
+        let requirement = AauthRequirement::auth_token(resource_token);
+        let ticket = self
+            .store
+            .open(self.owner(thumbprint), Some(requirement), Map::new());
+        self.progress().insert(
+            ticket.id.clone(),
+            Progress {
+                result,
+                held: true,
+                ..Progress::default()
+            },
+        );
+        self.finish(self.store.accepted(&ticket.id))
+    }
+
+    /// True when `path` is the pending URL of a held invocation.
+    pub fn is_held(&self, path: &str) -> bool {
+        PendingStore::id_from_path(path)
+            .is_some_and(|id| self.progress().get(id).is_some_and(|p| p.held))
+    }
+
+    /// Answer a poll of a held invocation signed by the key `thumbprint`, presenting the
+    /// auth token `presented` (already checked by the resource) or none.
+    pub async fn poll_held(
+        &self,
+        request: &crate::message::Request,
+        thumbprint: &str,
+        presented: Option<AuthPresentation>,
+    ) -> Response {
+        let owner = self.owner(thumbprint).to_string();
+        if let (Some(token), Some(id)) = (&presented, PendingStore::id_from_path(&request.path)) {
+            if let Some(stored) = self.stored_result(id, token) {
+                if self.flaws.has(Flaw::DeferredResultReExecuted) {
+                    return self.execute(id);
+                }
+                return stored;
+            }
+        }
+        match self.store.classify(request, &owner, PostKind::Action) {
+            PendingStep::Respond(response) | PendingStep::Cancelled { response, .. } => response,
+            PendingStep::Post { id, .. } => self.finish(self.store.accepted(&id)),
+            PendingStep::Poll { id, wait } => match presented {
+                None => self.finish(self.store.poll(&id, wait).await),
+                Some(token) => {
+                    self.store.resolve(&id, self.execute(&id));
+                    let response = self.store.poll(&id, Duration::ZERO).await;
+                    let keep =
+                        response.status == 200 && !self.flaws.has(Flaw::DeferredResultForgotten);
+                    if let (true, Some(p)) = (keep, self.progress().get_mut(&id)) {
+                        p.completion = Some((token, response.clone()));
+                    }
+                    response
+                }
+            },
+        }
+    }
+
+    /// The answer kept for `token` at held invocation `id`, while the token lives.
+    fn stored_result(&self, id: &str, token: &AuthPresentation) -> Option<Response> {
+        let now = self.clock.now();
+        let progress = self.progress();
+        let (kept, response) = progress.get(id)?.completion.as_ref()?;
+        (kept.iss == token.iss && kept.jti == token.jti && now < kept.exp).then(|| response.clone())
+    }
+
+    /// Run held invocation `id`: its result with a fresh invocation id.
+    fn execute(&self, id: &str) -> Response {
+        let n = self.invocations.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut result = self
+            .progress()
+            .get(id)
+            .map(|p| p.result.clone())
+            .unwrap_or_default();
+        result.insert("invocation".into(), Value::String(format!("inv-{n}")));
+        Response::json(200, "application/json", &Value::Object(result))
+            .with_header("Cache-Control", "no-store")
+    }
+
     /// Apply the header flaw to every `202`.
     fn finish(&self, mut response: Response) -> Response {
         if response.status == 202 && self.flaws.has(Flaw::DeferredHeadersMissing) {
@@ -203,5 +324,52 @@ mod tests {
     async fn not_gone_flaw_replays_the_terminal_answer() {
         let flaws = Flaws::one(Flaw::PendingNotGone);
         assert_eq!(statuses(flaws, "owner").await, [202, 200, 200, 200]);
+    }
+
+    async fn held_twice(flaws: Flaws) -> (Response, Response, Response) {
+        let deferred = Deferred::new("https://resource.harness.test", Clock::fixed(0), flaws);
+        let opened = deferred.hold("owner", "rt", Map::new());
+        assert_eq!(opened.status, 202);
+        let requirement = opened.header("aauth-requirement").unwrap_or_default();
+        assert!(requirement.contains("auth-token"), "{requirement}");
+        let request = poll_request(&opened);
+        assert_eq!(
+            deferred.poll_held(&request, "owner", None).await.status,
+            202
+        );
+        let token = AuthPresentation {
+            iss: "https://ps.harness.test".into(),
+            jti: "at-1".into(),
+            exp: 100,
+        };
+        let first = deferred
+            .poll_held(&request, "owner", Some(token.clone()))
+            .await;
+        let again = deferred
+            .poll_held(&request, "owner", Some(token.clone()))
+            .await;
+        let other = AuthPresentation {
+            jti: "at-2".into(),
+            ..token
+        };
+        let stranger = deferred.poll_held(&request, "owner", Some(other)).await;
+        (first, again, stranger)
+    }
+
+    #[tokio::test]
+    async fn a_held_invocation_answers_its_token_again_from_the_stored_result() {
+        let (first, again, other) = held_twice(Flaws::none()).await;
+        assert_eq!(first.status, 200);
+        assert_eq!((again.status, &again.body), (200, &first.body));
+        assert_eq!(other.status, 410);
+    }
+
+    #[tokio::test]
+    async fn the_held_invocation_flaws_re_execute_or_forget() {
+        let (first, again, _) = held_twice(Flaws::one(Flaw::DeferredResultReExecuted)).await;
+        assert_eq!((first.status, again.status), (200, 200));
+        assert_ne!(first.body, again.body);
+        let (first, again, _) = held_twice(Flaws::one(Flaw::DeferredResultForgotten)).await;
+        assert_eq!((first.status, again.status), (200, 410));
     }
 }
