@@ -166,7 +166,7 @@ impl SignVerifyFixture {
             http_signature,
             jwt_signing_input: decoded.signing_input().as_bytes().to_vec(),
             jwt_signature: decoded.signature().to_vec(),
-            issuer_public,
+            issuer_public: issuer_public.to_bytes(),
         })
     }
 
@@ -217,7 +217,9 @@ impl SignVerifyFixture {
     /// The verification primitive alone over the request's base and HTTP signature.
     pub fn raw_verify_http(&self) -> bool {
         match &self.agent_public {
-            PublicKey::Ed25519(x) => raw_verify_ed25519(x, &self.base, &self.http_signature),
+            PublicKey::Ed25519(key) => {
+                raw_verify_ed25519(key.as_bytes(), &self.base, &self.http_signature)
+            }
             PublicKey::Es256 { x, y } => raw_verify_es256(x, y, &self.base, &self.http_signature),
         }
     }

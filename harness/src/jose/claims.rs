@@ -707,9 +707,10 @@ mod tests {
     }
 
     fn rfc9421_agent_key() -> PublicKey {
-        PublicKey::Ed25519(
-            b64::decode_exact::<32>("JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs").unwrap(),
+        PublicKey::ed25519_from_bytes(
+            &b64::decode_exact::<32>("JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs").unwrap(),
         )
+        .unwrap()
     }
 
     /// Requirements §5.4: the derived agent token, reproduced byte for byte.

@@ -441,11 +441,11 @@ impl Jwk {
         };
         if *alg == Alg::ED25519 {
             let x = coord("x")?;
-            ed25519_dalek::VerifyingKey::from_bytes(&x).map_err(|_| JwkError::InvalidMaterial {
+            // Decompressed once, here; the key keeps the point for every verification.
+            PublicKey::ed25519_from_bytes(&x).map_err(|_| JwkError::InvalidMaterial {
                 member: "x",
                 problem: KeyMaterialError::NotAPoint,
-            })?;
-            Ok(PublicKey::Ed25519(x))
+            })
         } else {
             let x = coord("x")?;
             let y = coord("y")?;
