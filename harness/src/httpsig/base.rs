@@ -283,19 +283,55 @@ pub fn signature_base(
     params: &SignatureParams,
     types: &FieldTypes,
 ) -> Result<SignatureBase, BaseError> {
-    let mut text = String::new();
+    let fields = message.fields();
+    let field_bytes: usize = fields.iter().map(|(n, v)| n.len() + v.len() + 4).sum();
+    let mut text = String::with_capacity(field_bytes + 128);
     for id in &params.covered {
-        let ident = id.serialize();
+        if append_plain_field(&mut text, fields, id) {
+            continue;
+        }
         for value in component_values(message, id, types)? {
-            text.push_str(&ident);
+            id.serialize_into(&mut text);
             text.push_str(": ");
             text.push_str(&value);
             text.push('\n');
         }
     }
     text.push_str("\"@signature-params\": ");
-    text.push_str(&params.serialize());
+    params.serialize_into(&mut text);
     Ok(SignatureBase { text })
+}
+
+/// The common case of a covered field, written straight into the base: no parameters, and
+/// every line free of line breaks, so the value is the trimmed lines joined with `", "`,
+/// exactly what [`component_values`] gives. Returns false, having written nothing, for any
+/// other component (which then takes the general path, errors included).
+fn append_plain_field(text: &mut String, fields: &[crate::message::Field], id: &ComponentId) -> bool {
+    let ComponentName::Field(name) = &id.name else {
+        return false;
+    };
+    if !id.params.is_empty() {
+        return false;
+    }
+    let mut lines = fields
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str());
+    let plain = |v: &str| !v.contains(['\r', '\n']);
+    if !lines.clone().next().is_some_and(plain) || !lines.clone().all(plain) {
+        return false;
+    }
+    id.serialize_into(text);
+    text.push_str(": ");
+    if let Some(first) = lines.next() {
+        text.push_str(first.trim_matches([' ', '\t']));
+    }
+    for line in lines {
+        text.push_str(", ");
+        text.push_str(line.trim_matches([' ', '\t']));
+    }
+    text.push('\n');
+    true
 }
 
 /// The value(s) of one covered component. Always one value, except `@query-param` whose

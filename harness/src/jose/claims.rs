@@ -421,6 +421,12 @@ pub trait TokenClaims: Serialize + DeserializeOwned {
     fn from_map(map: Map<String, Value>) -> Result<Self, serde_json::Error> {
         serde_json::from_value(Value::Object(map))
     }
+
+    /// [`TokenClaims::from_map`] on borrowed claims, which a validated token keeps: reads
+    /// them in place instead of copying every member first.
+    fn from_claims(map: &Map<String, Value>) -> Result<Self, serde_json::Error> {
+        Self::deserialize(map)
+    }
 }
 
 impl TokenClaims for AgentClaims {

@@ -585,15 +585,20 @@ async fn verify_token(
 /// admits one) is read as if confirmed by its issuer's key, which is what that verifier
 /// goes on to check the request with.
 fn typed_claims(kind: TokenKind, token: &ValidToken) -> Result<TypedClaims, serde_json::Error> {
-    let mut map = token.claims.clone();
-    if token.cnf_key.is_none() {
+    let with_issuer_cnf;
+    let map = if token.cnf_key.is_none() {
+        let mut map = token.claims.clone();
         let jwk = Jwk::from_public(&token.issuer_key, None).to_value();
         map.insert("cnf".into(), serde_json::json!({ "jwk": jwk }));
-    }
+        with_issuer_cnf = map;
+        &with_issuer_cnf
+    } else {
+        &token.claims
+    };
     Ok(match kind {
-        TokenKind::Person => TypedClaims::Person(PersonClaims::from_map(map)?),
-        TokenKind::Auth => TypedClaims::Auth(AuthClaims::from_map(map)?),
-        _ => TypedClaims::Agent(AgentClaims::from_map(map)?),
+        TokenKind::Person => TypedClaims::Person(PersonClaims::from_claims(map)?),
+        TokenKind::Auth => TypedClaims::Auth(AuthClaims::from_claims(map)?),
+        _ => TypedClaims::Agent(AgentClaims::from_claims(map)?),
     })
 }
 
