@@ -494,10 +494,10 @@ impl Resource {
                 "token": credential.kind.typ(),
                 "iss": credential.claims.iss(),
                 "sub": credential.claims.sub(),
-                "key": verified.thumbprint,
+                "key": verified.thumbprint(),
             }),
-            Signer::Server { id, .. } => json!({ "server": id, "key": verified.thumbprint }),
-            Signer::BareKey => json!({ "key": verified.thumbprint }),
+            Signer::Server { id, .. } => json!({ "server": id, "key": verified.thumbprint() }),
+            Signer::BareKey => json!({ "key": verified.thumbprint() }),
         };
         Response::json(200, "application/json", &body)
     }
@@ -511,9 +511,10 @@ impl Resource {
         if let Err(response) = self.check_audience(&verified) {
             return response;
         }
+        let thumbprint = verified.thumbprint();
         let mut result = Map::new();
-        result.insert("key".into(), Value::String(verified.thumbprint.clone()));
-        self.inner.deferred.open(&verified.thumbprint, result)
+        result.insert("key".into(), Value::String(thumbprint.clone()));
+        self.inner.deferred.open(&thumbprint, result)
     }
 
     /// A pending URL: the signer is authenticated on every request, then the store decides.
@@ -524,7 +525,7 @@ impl Resource {
         };
         self.inner
             .deferred
-            .pending(request, &verified.thumbprint)
+            .pending(request, &verified.thumbprint())
             .await
     }
 
@@ -562,7 +563,7 @@ impl Resource {
                 .is_some_and(|p| p.covers(&ComponentId::field("authorization")));
             let found = self.state().session(token.as_str(), self.now()).cloned();
             if let Some(s) = found {
-                if covers && s.agent_jkt == verified.thumbprint {
+                if covers && s.agent_jkt == verified.thumbprint() {
                     return self.serve_session(request, &op, &s);
                 }
             }
@@ -616,7 +617,7 @@ impl Resource {
             || config.access_server.as_deref() == Some(claims.iss.as_str())
             || self
                 .state()
-                .granted_by(&claims.iss, &verified.thumbprint, now);
+                .granted_by(&claims.iss, &verified.thumbprint(), now);
         if !pinned {
             return reply::credential_refused(
                 SignatureErrorCode::INVALID_JWT,
@@ -646,7 +647,7 @@ impl Resource {
             );
         }
         let session = self.new_session(Session {
-            agent_jkt: verified.thumbprint.clone(),
+            agent_jkt: verified.thumbprint(),
             scope: granted.to_string(),
             source: (claims.iss.clone(), claims.jti.clone()),
             exp: claims.exp,
@@ -812,7 +813,7 @@ impl Resource {
         state.add_grant(Grant {
             jti,
             aud,
-            agent_jkt: verified.thumbprint.clone(),
+            agent_jkt: verified.thumbprint(),
             scope: op.scope.to_string(),
             honoured_until: exp.saturating_add(AUTH_TOKEN_MAX_LIFETIME),
         });

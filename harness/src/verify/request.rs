@@ -104,10 +104,9 @@ pub struct VerifiedRequest {
     pub scheme: Scheme,
     /// Who signed.
     pub signer: Signer,
-    /// The key that verified the HTTP signature.
+    /// The key that verified the HTTP signature (its thumbprint:
+    /// [`VerifiedRequest::thumbprint`]).
     pub key: PublicKey,
-    /// Its RFC 7638 thumbprint (what resource tokens carry as `agent_jkt`).
-    pub thumbprint: String,
     /// The label's covered components and parameters (`None` only when a planted flaw
     /// served a request without `Signature-Input`).
     pub params: Option<SignatureParams>,
@@ -118,6 +117,12 @@ pub struct VerifiedRequest {
 }
 
 impl VerifiedRequest {
+    /// The RFC 7638 thumbprint of the key that signed (what resource tokens carry as
+    /// `agent_jkt`). Computed on demand: a hash the verification itself never needs.
+    pub fn thumbprint(&self) -> String {
+        self.key.thumbprint()
+    }
+
     /// The token credential, for the `jwt` scheme.
     pub fn credential(&self) -> Option<&TokenCredential> {
         match &self.signer {
@@ -290,7 +295,6 @@ pub async fn verify_request(
             .map_err(fail)?;
     }
 
-    let thumbprint = key.thumbprint();
     Ok(VerifiedRequest {
         keyid: params.as_ref().and_then(|p| p.keyid()).map(str::to_string),
         alg: params.as_ref().and_then(|p| p.alg()).map(str::to_string),
@@ -298,7 +302,6 @@ pub async fn verify_request(
         scheme,
         signer,
         key,
-        thumbprint,
         params,
     })
 }
