@@ -876,6 +876,58 @@ mod tests {
         );
     }
 
+    /// The base as the general path alone writes it: each identifier and each of
+    /// [`component_values`], then the parameters.
+    fn reference_base(message: Message<'_>, params: &SignatureParams) -> Result<String, BaseError> {
+        let types = FieldTypes::aauth();
+        let mut text = String::new();
+        for id in &params.covered {
+            for value in component_values(message, id, &types)? {
+                text.push_str(&format!("{}: {value}\n", id.serialize()));
+            }
+        }
+        Ok(format!("{text}\"@signature-params\": {}", params.serialize()))
+    }
+
+    #[test]
+    fn the_plain_field_path_writes_what_the_general_path_does() {
+        let values = [
+            "plain",
+            "",
+            "  \t padded \t ",
+            "Obsolete\r\n    line folding.",
+            "lone\nbreak",
+            "lone\rreturn",
+            "a long value past one block of sixteen bytes, \n folded late",
+            "a long value past one block of sixteen bytes, unfolded",
+        ];
+        let names = ["x-a", "X-B", "x-missing"];
+        for first in values {
+            for second in [None, Some(" second "), Some("with\r\n fold")] {
+                let mut r = Request::new("POST", "https", "example.com", "/")
+                    .with_header("X-A", first)
+                    .with_header("x-b", "b");
+                if let Some(s) = second {
+                    r = r.with_header("x-a", s);
+                }
+                for name in names {
+                    let params = SignatureParams::new(vec![
+                        ComponentId::METHOD,
+                        ComponentId::field(name),
+                        ComponentId::field("x-b"),
+                    ]);
+                    let fast = signature_base(Message::Request(&r), &params, &FieldTypes::aauth())
+                        .map(|b| b.as_str().to_string());
+                    assert_eq!(
+                        fast,
+                        reference_base(Message::Request(&r), &params),
+                        "{first:?} {second:?} {name}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn field_values_are_trimmed_unfolded_and_combined() {
         let r = Request::new("GET", "https", "www.example.com", "/")
