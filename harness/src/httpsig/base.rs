@@ -306,7 +306,11 @@ pub fn signature_base(
 /// every line free of line breaks, so the value is the trimmed lines joined with `", "`,
 /// exactly what [`component_values`] gives. Returns false, having written nothing, for any
 /// other component (which then takes the general path, errors included).
-fn append_plain_field(text: &mut String, fields: &[crate::message::Field], id: &ComponentId) -> bool {
+fn append_plain_field(
+    text: &mut String,
+    fields: &[crate::message::Field],
+    id: &ComponentId,
+) -> bool {
     let ComponentName::Field(name) = &id.name else {
         return false;
     };
@@ -886,7 +890,10 @@ mod tests {
                 text.push_str(&format!("{}: {value}\n", id.serialize()));
             }
         }
-        Ok(format!("{text}\"@signature-params\": {}", params.serialize()))
+        Ok(format!(
+            "{text}\"@signature-params\": {}",
+            params.serialize()
+        ))
     }
 
     #[test]

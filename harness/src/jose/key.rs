@@ -52,11 +52,9 @@ impl std::fmt::Debug for PublicKey {
         // The encoding only: the decompressed point is a cache, not part of the key's identity.
         match self {
             PublicKey::Ed25519(key) => f.debug_tuple("Ed25519").field(key.as_bytes()).finish(),
-            PublicKey::Es256 { x, y } => f
-                .debug_struct("Es256")
-                .field("x", x)
-                .field("y", y)
-                .finish(),
+            PublicKey::Es256 { x, y } => {
+                f.debug_struct("Es256").field("x", x).field("y", y).finish()
+            }
         }
     }
 }

@@ -112,15 +112,24 @@ mod tests {
     fn a_key_thumbprint_hashes_the_jwk_input() {
         for alg in [Alg::ED25519, Alg::ES256] {
             for seed in 0..8u8 {
-                let pk = SigningKey::from_seed(&alg, [seed; 32]).unwrap().public_key();
+                let pk = SigningKey::from_seed(&alg, [seed; 32])
+                    .unwrap()
+                    .public_key();
                 let jwk = Jwk::from_public(&pk, None);
-                assert_eq!(pk.thumbprint(), jwk_thumbprint(&jwk).unwrap(), "{alg} {seed}");
+                assert_eq!(
+                    pk.thumbprint(),
+                    jwk_thumbprint(&jwk).unwrap(),
+                    "{alg} {seed}"
+                );
             }
         }
         // RFC 8037 appendix A.3: the thumbprint of the example Ed25519 key.
         let x = b64::decode_exact::<32>("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo").unwrap();
         let pk = PublicKey::ed25519_from_bytes(&x).unwrap();
-        assert_eq!(pk.thumbprint(), "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
+        assert_eq!(
+            pk.thumbprint(),
+            "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+        );
     }
 
     #[test]

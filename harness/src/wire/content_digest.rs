@@ -55,8 +55,16 @@ impl fmt::Display for DigestAlgorithm {
 pub fn compute(alg: &DigestAlgorithm, body: &[u8]) -> Option<Vec<u8>> {
     match alg.as_str() {
         // ring's SHA-2 uses the CPU's SHA extensions or vector code where it has them.
-        "sha-256" => Some(ring::digest::digest(&ring::digest::SHA256, body).as_ref().to_vec()),
-        "sha-512" => Some(ring::digest::digest(&ring::digest::SHA512, body).as_ref().to_vec()),
+        "sha-256" => Some(
+            ring::digest::digest(&ring::digest::SHA256, body)
+                .as_ref()
+                .to_vec(),
+        ),
+        "sha-512" => Some(
+            ring::digest::digest(&ring::digest::SHA512, body)
+                .as_ref()
+                .to_vec(),
+        ),
         _ => None,
     }
 }

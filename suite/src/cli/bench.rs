@@ -196,7 +196,11 @@ fn table(out: &mut String, fixture: &SignVerifyFixture, iterations: u32) {
             ratio(full_verify, raw_http + raw_jwt),
             verify_goal,
         ),
-        ("full sign / raw sign", ratio(full_sign, raw_sign), String::new()),
+        (
+            "full sign / raw sign",
+            ratio(full_sign, raw_sign),
+            String::new(),
+        ),
     ];
     for (name, r, goal) in ratios {
         let line = format!("{:<9} {name:<44} {:>12}  {goal}", alg.as_str(), r);
