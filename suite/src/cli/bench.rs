@@ -189,7 +189,12 @@ fn table(out: &mut String, fixture: &SignVerifyFixture, iterations: u32) {
             per_call(*time)
         );
     }
-    let verify_goal = goal_verdict(full_verify, raw_http + raw_jwt);
+    let verify_goal = if cfg!(debug_assertions) {
+        // Unoptimised code shifts the ratio either way; only a release build is judged.
+        format!("(goal <= {VERIFY_RATIO_GOAL:.2}x: not judged in a debug build)")
+    } else {
+        goal_verdict(full_verify, raw_http + raw_jwt)
+    };
     let ratios = [
         (
             "full verify / (raw HTTP + raw JWT verify)",
