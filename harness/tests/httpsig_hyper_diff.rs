@@ -138,7 +138,7 @@ fn their_verify(b: &Built, key: &TheirKey) -> Option<Result<String, String>> {
 fn their_public(key: &PublicKey) -> TheirPublicKey {
     match key {
         PublicKey::Ed25519(x) => {
-            TheirPublicKey::from_bytes(&AlgorithmName::Ed25519, x).expect("ed25519 key")
+            TheirPublicKey::from_bytes(&AlgorithmName::Ed25519, x.as_bytes()).expect("ed25519 key")
         }
         PublicKey::Es256 { x, y } => {
             let mut sec1 = vec![4u8];

@@ -230,6 +230,14 @@ fn bench_prints_times_and_ratios() {
             );
         }
     }
+    for alg in ["Ed25519", "ES256"] {
+        assert!(
+            stdout.lines().any(|l| l.starts_with(alg)
+                && l.contains("full verify / (raw HTTP + raw JWT verify)")
+                && l.contains("(goal <= 1.15x: ")),
+            "{alg} goal verdict:\n{stdout}"
+        );
+    }
     assert!(stdout.contains(r#""@method" "@authority" "@path" "content-digest" "signature-key""#));
     assert!(stdout.contains("cargo bench -p aauth-harness"), "{stdout}");
 

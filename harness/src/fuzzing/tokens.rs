@@ -44,7 +44,7 @@ fn issuer_key() -> Option<SigningKey> {
 fn agent_key() -> Option<PublicKey> {
     b64::decode_exact::<32>(AGENT_X)
         .ok()
-        .map(PublicKey::Ed25519)
+        .and_then(|x| PublicKey::ed25519_from_bytes(&x).ok())
 }
 
 /// Every issuer, every `kid`: the one fixed issuer key. Lets fuzzed tokens signed with that

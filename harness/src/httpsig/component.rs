@@ -288,11 +288,18 @@ impl ComponentId {
     /// The serialized identifier as it appears in the inner list and at the start of a
     /// signature base line: `"name";param=...`.
     pub fn serialize(&self) -> String {
-        let mut out = sf_string(self.name.as_str());
-        for p in &self.params {
-            p.serialize_into(&mut out);
-        }
+        let mut out = String::new();
+        self.serialize_into(&mut out);
         out
+    }
+
+    /// [`ComponentId::serialize`], appended to `out` (the signature base writes each
+    /// identifier straight into the base).
+    pub fn serialize_into(&self, out: &mut String) {
+        push_sf_string(out, self.name.as_str());
+        for p in &self.params {
+            p.serialize_into(out);
+        }
     }
 
     /// Read one identifier from its sf-item text, e.g. `"@query-param";name="Pet"`. A bare
@@ -415,6 +422,12 @@ pub(crate) fn bare_item_kind(item: &sfv::BareItem) -> &'static str {
 /// exactly as RFC 8941 §4.1.6 prescribes.
 pub(crate) fn sf_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    push_sf_string(&mut out, s);
+    out
+}
+
+/// [`sf_string`], appended to `out`.
+fn push_sf_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         if c == '"' || c == '\\' {
@@ -423,7 +436,6 @@ pub(crate) fn sf_string(s: &str) -> String {
         out.push(c);
     }
     out.push('"');
-    out
 }
 
 /// Serialize one bare item with `sfv`.

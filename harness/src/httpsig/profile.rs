@@ -29,7 +29,6 @@ use crate::message::{Fields, Request};
 use crate::profile::Profile;
 use crate::role::Role;
 use crate::wire::signature_input::{SignatureInput, SignatureParams, SIGNATURE, SIGNATURE_INPUT};
-use sha2::Digest as _;
 
 /// The validity window for `created` when the server publishes none (seconds).
 pub const DEFAULT_SIGNATURE_WINDOW: i64 = 60;
@@ -272,9 +271,9 @@ pub fn check_content_digest(
         .map_err(|e| malformed(e.to_string()))?;
     let mut checked = false;
     for (alg, entry) in &dict {
-        let expected: Vec<u8> = match alg.as_str() {
-            "sha-256" => sha2::Sha256::digest(&request.body).to_vec(),
-            "sha-512" => sha2::Sha512::digest(&request.body).to_vec(),
+        let expected = match alg.as_str() {
+            "sha-256" => ring::digest::digest(&ring::digest::SHA256, &request.body),
+            "sha-512" => ring::digest::digest(&ring::digest::SHA512, &request.body),
             _ => continue,
         };
         let got = match entry {
@@ -289,7 +288,7 @@ pub fn check_content_digest(
                 )))
             }
         };
-        if *got != expected {
+        if got.as_slice() != expected.as_ref() {
             return Err(Violation::DigestMismatch {
                 algorithm: alg.as_str().to_string(),
             }

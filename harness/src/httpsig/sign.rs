@@ -19,8 +19,6 @@ use crate::role::Role;
 use crate::wire::signature::Signatures;
 use crate::wire::signature_input::{SignatureInput, SignatureParam, SignatureParams};
 use base64::Engine as _;
-use sha2::Digest as _;
-
 /// Signing could not happen. Always the caller's fault: the message or the parameters
 /// cannot produce a base.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -109,7 +107,7 @@ fn attach(message: &mut impl Fields, label: &str, params: &SignatureParams, sign
 
 /// `Content-Digest` with SHA-256 (RFC 9530): `sha-256=:<base64>:`.
 pub fn content_digest_sha256(body: &[u8]) -> String {
-    let digest = sha2::Sha256::digest(body);
+    let digest = ring::digest::digest(&ring::digest::SHA256, body);
     format!(
         "sha-256=:{}:",
         base64::engine::general_purpose::STANDARD.encode(digest)

@@ -12,6 +12,8 @@
 //! key, which AAuth takes from `Signature-Key`), and it checks no clock. The AAuth checks and
 //! their order live in [`crate::httpsig::profile`].
 
+use std::borrow::Cow;
+
 use crate::httpsig::base::{signature_base, BaseError, FieldTypes, Message, SignatureBase};
 use crate::httpsig::component::ComponentId;
 use crate::jose::{PublicKey, SignatureCheckError};
@@ -196,13 +198,24 @@ pub struct Verified {
 }
 
 /// The combined value of every line of `name`, or `None` when absent.
-pub(crate) fn combined(fields: &[Field], name: &str) -> Option<String> {
-    let values: Vec<&str> = fields
+pub(crate) fn combined<'f>(fields: &'f [Field], name: &str) -> Option<Cow<'f, str>> {
+    let mut values = fields
         .iter()
         .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.trim())
-        .collect();
-    (!values.is_empty()).then(|| values.join(", "))
+        .map(|(_, v)| v.trim());
+    let first = values.next()?;
+    match values.next() {
+        // One line, the usual case: borrowed as it is.
+        None => Some(Cow::Borrowed(first)),
+        Some(second) => {
+            let mut joined = format!("{first}, {second}");
+            for v in values {
+                joined.push_str(", ");
+                joined.push_str(v);
+            }
+            Some(Cow::Owned(joined))
+        }
+    }
 }
 
 /// Parse `Signature-Input` and return the member for `label`.

@@ -421,6 +421,12 @@ pub trait TokenClaims: Serialize + DeserializeOwned {
     fn from_map(map: Map<String, Value>) -> Result<Self, serde_json::Error> {
         serde_json::from_value(Value::Object(map))
     }
+
+    /// [`TokenClaims::from_map`] on borrowed claims, which a validated token keeps: reads
+    /// them in place instead of copying every member first.
+    fn from_claims(map: &Map<String, Value>) -> Result<Self, serde_json::Error> {
+        Self::deserialize(map)
+    }
 }
 
 impl TokenClaims for AgentClaims {
@@ -707,9 +713,10 @@ mod tests {
     }
 
     fn rfc9421_agent_key() -> PublicKey {
-        PublicKey::Ed25519(
-            b64::decode_exact::<32>("JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs").unwrap(),
+        PublicKey::ed25519_from_bytes(
+            &b64::decode_exact::<32>("JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs").unwrap(),
         )
+        .unwrap()
     }
 
     /// Requirements §5.4: the derived agent token, reproduced byte for byte.

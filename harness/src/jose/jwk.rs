@@ -361,12 +361,37 @@ impl Jwk {
     /// Apply the Algorithm Determination rules and decode the key (see the module docs for
     /// the order of checks).
     pub fn to_public_key(&self, rules: JwkRules) -> Result<PublicKey, JwkError> {
+        Jwk::key_from_members(&self.members, rules)
+    }
+
+    /// [`Jwk::to_public_key`] on JWK members held elsewhere (a token's `cnf.jwk`, say), read
+    /// in place rather than copied into a [`Jwk`] first.
+    pub fn key_from_members(
+        members: &Map<String, Value>,
+        rules: JwkRules,
+    ) -> Result<PublicKey, JwkError> {
+        Members(members).to_public_key(rules)
+    }
+}
+
+/// The members of a JWK, borrowed: what [`Jwk::to_public_key`] reads.
+#[derive(Clone, Copy)]
+struct Members<'a>(&'a Map<String, Value>);
+
+impl<'a> Members<'a> {
+    fn str_member(self, name: &str) -> Option<&'a str> {
+        self.0.get(name).and_then(Value::as_str)
+    }
+
+    fn to_public_key(self, rules: JwkRules) -> Result<PublicKey, JwkError> {
         for member in STRING_MEMBERS {
-            if matches!(self.members.get(member), Some(v) if !v.is_string()) {
+            if matches!(self.0.get(member), Some(v) if !v.is_string()) {
                 return Err(JwkError::MemberNotString { member });
             }
         }
-        let kty = self.kty().ok_or(JwkError::Incomplete { member: "kty" })?;
+        let kty = self
+            .str_member("kty")
+            .ok_or(JwkError::Incomplete { member: "kty" })?;
         if kty == "oct" {
             return Err(JwkError::Forbidden(ForbiddenKey::SymmetricKeyType));
         }
@@ -379,7 +404,7 @@ impl Jwk {
                 });
             }
         }
-        if let (Some(crv), Some(want)) = (self.crv(), alg.curve()) {
+        if let (Some(crv), Some(want)) = (self.str_member("crv"), alg.curve()) {
             if crv != want {
                 return Err(JwkError::CrvMismatch {
                     crv: crv.to_string(),
@@ -388,7 +413,7 @@ impl Jwk {
             }
         }
         for &member in required_members(kty) {
-            if !self.members.contains_key(member) {
+            if !self.0.contains_key(member) {
                 return Err(JwkError::Incomplete { member });
             }
         }
@@ -403,13 +428,14 @@ impl Jwk {
     }
 
     /// The algorithm the key is for, after the `alg` rules (steps 3 of the module docs).
-    fn effective_alg(&self, kty: &str, rules: JwkRules) -> Result<Alg, JwkError> {
-        let alg = match self.alg() {
+    fn effective_alg(self, kty: &str, rules: JwkRules) -> Result<Alg, JwkError> {
+        let crv = self.str_member("crv");
+        let alg = match self.str_member("alg").map(Alg::new) {
             Some(alg) => alg,
             None if rules.alg_required => return Err(JwkError::AlgMissing),
             // Legacy drafts let `kty`/`crv` stand in for `alg` for the two key types that
             // pin an algorithm.
-            None => match (kty, self.crv()) {
+            None => match (kty, crv) {
                 ("OKP", Some("Ed25519")) => Alg::ED25519,
                 ("EC", Some("P-256")) => Alg::ES256,
                 _ => return Err(JwkError::AlgMissing),
@@ -423,7 +449,7 @@ impl Jwk {
                 return Err(JwkError::PolymorphicAlg(alg));
             }
             // Legacy: EdDSA on an Ed25519 key means Ed25519; on Ed448 it is unimplemented.
-            return Ok(match self.crv() {
+            return Ok(match crv {
                 Some("Ed448") => Alg::new("Ed448"),
                 _ => Alg::ED25519,
             });
@@ -431,7 +457,7 @@ impl Jwk {
         Ok(alg)
     }
 
-    fn decode_material(&self, alg: &Alg) -> Result<PublicKey, JwkError> {
+    fn decode_material(self, alg: &Alg) -> Result<PublicKey, JwkError> {
         let coord = |member: &'static str| -> Result<[u8; 32], JwkError> {
             let s = self.str_member(member).unwrap_or_default();
             b64::decode_exact::<32>(s).map_err(|e| JwkError::InvalidMaterial {
@@ -441,11 +467,11 @@ impl Jwk {
         };
         if *alg == Alg::ED25519 {
             let x = coord("x")?;
-            ed25519_dalek::VerifyingKey::from_bytes(&x).map_err(|_| JwkError::InvalidMaterial {
+            // Decompressed once, here; the key keeps the point for every verification.
+            PublicKey::ed25519_from_bytes(&x).map_err(|_| JwkError::InvalidMaterial {
                 member: "x",
                 problem: KeyMaterialError::NotAPoint,
-            })?;
-            Ok(PublicKey::Ed25519(x))
+            })
         } else {
             let x = coord("x")?;
             let y = coord("y")?;

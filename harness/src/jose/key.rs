@@ -25,11 +25,19 @@ impl std::fmt::Debug for SigningKey {
     }
 }
 
-/// A public key. Kept as raw coordinates so a JWK can be rebuilt byte for byte.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// A public key, decoded once when it is read so that every verification under it starts
+/// from the decoded form.
+///
+/// An Ed25519 key holds the `ed25519-dalek` key, which keeps both the 32-byte encoding (for
+/// rebuilding a JWK byte for byte) and the decompressed point: decompressing costs about as
+/// much as a tenth of a verification, and a key read from a token or a JWKS is used at least
+/// once. Build one from bytes with [`PublicKey::ed25519_from_bytes`], which refuses bytes
+/// that are not a point. A P-256 key keeps its affine coordinates: `ring` parses them again
+/// on each verification, which costs a few field multiplications, and checks them there.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub enum PublicKey {
-    /// Ed25519 public key, 32 bytes.
-    Ed25519([u8; 32]),
+    /// Ed25519 public key (its bytes: `.as_bytes()`).
+    Ed25519(ed25519_dalek::VerifyingKey),
     /// P-256 public point, affine coordinates, 32 bytes each.
     Es256 {
         /// x coordinate
@@ -37,6 +45,18 @@ pub enum PublicKey {
         /// y coordinate
         y: [u8; 32],
     },
+}
+
+impl std::fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The encoding only: the decompressed point is a cache, not part of the key's identity.
+        match self {
+            PublicKey::Ed25519(key) => f.debug_tuple("Ed25519").field(key.as_bytes()).finish(),
+            PublicKey::Es256 { x, y } => {
+                f.debug_struct("Es256").field("x", x).field("y", y).finish()
+            }
+        }
+    }
 }
 
 /// Why a signature did not verify. Deliberately carries no detail beyond the reason class.
@@ -93,7 +113,7 @@ impl SigningKey {
     /// The matching public key.
     pub fn public_key(&self) -> PublicKey {
         match self {
-            SigningKey::Ed25519(k) => PublicKey::Ed25519(k.verifying_key().to_bytes()),
+            SigningKey::Ed25519(k) => PublicKey::Ed25519(k.verifying_key()),
             SigningKey::Es256(k) => {
                 let point = k.verifying_key().to_encoded_point(false);
                 let mut x = [0u8; 32];
@@ -129,6 +149,23 @@ impl SigningKey {
 }
 
 impl PublicKey {
+    /// An Ed25519 key from its 32-byte encoding; [`SignatureCheckError::BadKey`] when the
+    /// bytes are not a point on the curve.
+    pub fn ed25519_from_bytes(bytes: &[u8; 32]) -> Result<Self, SignatureCheckError> {
+        ed25519_dalek::VerifyingKey::from_bytes(bytes)
+            .map(PublicKey::Ed25519)
+            .map_err(|_| SignatureCheckError::BadKey)
+    }
+
+    /// The key as bytes: the 32-byte Ed25519 encoding, or the 65-byte uncompressed SEC1
+    /// point of a P-256 key.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        match self {
+            PublicKey::Ed25519(key) => key.as_bytes().to_vec(),
+            PublicKey::Es256 { x, y } => sec1_uncompressed(x, y).to_vec(),
+        }
+    }
+
     /// The algorithm this key type verifies.
     pub fn alg(&self) -> Alg {
         match self {
@@ -141,9 +178,7 @@ impl PublicKey {
     /// canonical `S` and no small-order keys), ES256 uses `ring` on raw `r || s`.
     pub fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), SignatureCheckError> {
         match self {
-            PublicKey::Ed25519(pk) => {
-                let key = ed25519_dalek::VerifyingKey::from_bytes(pk)
-                    .map_err(|_| SignatureCheckError::BadKey)?;
+            PublicKey::Ed25519(key) => {
                 let sig: [u8; 64] = sig.try_into().map_err(|_| SignatureCheckError::Malformed)?;
                 let sig = ed25519_dalek::Signature::from_bytes(&sig);
                 key.verify_strict(msg, &sig)
@@ -153,19 +188,24 @@ impl PublicKey {
                 if sig.len() != 64 {
                     return Err(SignatureCheckError::Malformed);
                 }
-                let mut point = Vec::with_capacity(65);
-                point.push(0x04);
-                point.extend_from_slice(x);
-                point.extend_from_slice(y);
                 let key = ring::signature::UnparsedPublicKey::new(
                     &ring::signature::ECDSA_P256_SHA256_FIXED,
-                    point,
+                    sec1_uncompressed(x, y),
                 );
                 key.verify(msg, sig)
                     .map_err(|_| SignatureCheckError::Mismatch)
             }
         }
     }
+}
+
+/// `0x04 || x || y`.
+fn sec1_uncompressed(x: &[u8; 32], y: &[u8; 32]) -> [u8; 65] {
+    let mut point = [0u8; 65];
+    point[0] = 0x04;
+    point[1..33].copy_from_slice(x);
+    point[33..].copy_from_slice(y);
+    point
 }
 
 #[cfg(test)]
@@ -185,5 +225,26 @@ mod tests {
                 Err(SignatureCheckError::Mismatch)
             );
         }
+    }
+
+    #[test]
+    fn ed25519_bytes_must_be_a_point_and_round_trip() {
+        let key = SigningKey::from_seed(&Alg::ED25519, [7u8; 32])
+            .expect("supported alg")
+            .public_key();
+        let bytes: [u8; 32] = key.to_bytes().try_into().expect("32 bytes");
+        assert_eq!(PublicKey::ed25519_from_bytes(&bytes), Ok(key.clone()));
+        assert_eq!(
+            format!("{key:?}"),
+            format!("Ed25519({bytes:?})"),
+            "Debug shows the encoding only"
+        );
+        // y = 2 is not on the curve (x^2 would have to be a non-square).
+        let mut not_a_point = [0u8; 32];
+        not_a_point[0] = 2;
+        assert_eq!(
+            PublicKey::ed25519_from_bytes(&not_a_point),
+            Err(SignatureCheckError::BadKey)
+        );
     }
 }

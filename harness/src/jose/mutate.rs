@@ -149,16 +149,7 @@ impl TokenDefect {
 /// The bytes [`TokenDefect::Hs256WithPublicKey`] uses as the MAC secret: the raw Ed25519 key,
 /// or the uncompressed SEC1 point of a P-256 key.
 pub fn public_key_bytes(key: &PublicKey) -> Vec<u8> {
-    match key {
-        PublicKey::Ed25519(x) => x.to_vec(),
-        PublicKey::Es256 { x, y } => {
-            let mut v = Vec::with_capacity(65);
-            v.push(0x04);
-            v.extend_from_slice(x);
-            v.extend_from_slice(y);
-            v
-        }
-    }
+    key.to_bytes()
 }
 
 fn int(claims: &Map<String, Value>, name: &str) -> Option<i64> {

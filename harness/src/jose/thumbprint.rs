@@ -11,7 +11,6 @@
 use crate::jose::b64;
 use crate::jose::jwk::Jwk;
 use crate::jose::key::PublicKey;
-use sha2::{Digest, Sha256};
 
 /// Why a JWK has no thumbprint.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -61,16 +60,33 @@ pub fn thumbprint_input(jwk: &Jwk) -> Result<String, ThumbprintError> {
 /// The SHA-256 thumbprint of a JWK, base64url without padding.
 pub fn jwk_thumbprint(jwk: &Jwk) -> Result<String, ThumbprintError> {
     let input = thumbprint_input(jwk)?;
-    Ok(b64::encode(Sha256::digest(input.as_bytes())))
+    Ok(sha256_b64(input.as_bytes()))
+}
+
+fn sha256_b64(input: &[u8]) -> String {
+    b64::encode(ring::digest::digest(&ring::digest::SHA256, input))
 }
 
 impl PublicKey {
     /// RFC 7638 SHA-256 thumbprint of this key (the value `agent_jkt` carries).
+    ///
+    /// The hash input is written directly rather than through a [`Jwk`]: the member names and
+    /// values of a harness key are fixed ASCII and base64url, which JSON never escapes, so the
+    /// text is the one [`thumbprint_input`] gives for [`Jwk::from_public`] (a test checks it),
+    /// at a fraction of the cost of a verification.
     pub fn thumbprint(&self) -> String {
-        let jwk = Jwk::from_public(self, None);
-        // A harness key always has every required member, so this cannot fail; fall back to
-        // an empty string rather than panic.
-        jwk_thumbprint(&jwk).unwrap_or_default()
+        let input = match self {
+            PublicKey::Ed25519(key) => format!(
+                r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#,
+                b64::encode(key.as_bytes())
+            ),
+            PublicKey::Es256 { x, y } => format!(
+                r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#,
+                b64::encode(x),
+                b64::encode(y)
+            ),
+        };
+        sha256_b64(input.as_bytes())
     }
 }
 
@@ -90,6 +106,30 @@ mod tests {
         assert!(input.starts_with(r#"{"crv":"P-256","kty":"EC","x":""#));
         assert!(!input.contains("alg") && !input.contains("kid") && !input.contains(' '));
         assert_eq!(jwk_thumbprint(&jwk).unwrap(), pk.thumbprint());
+    }
+
+    #[test]
+    fn a_key_thumbprint_hashes_the_jwk_input() {
+        for alg in [Alg::ED25519, Alg::ES256] {
+            for seed in 0..8u8 {
+                let pk = SigningKey::from_seed(&alg, [seed; 32])
+                    .unwrap()
+                    .public_key();
+                let jwk = Jwk::from_public(&pk, None);
+                assert_eq!(
+                    pk.thumbprint(),
+                    jwk_thumbprint(&jwk).unwrap(),
+                    "{alg} {seed}"
+                );
+            }
+        }
+        // RFC 8037 appendix A.3: the thumbprint of the example Ed25519 key.
+        let x = b64::decode_exact::<32>("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo").unwrap();
+        let pk = PublicKey::ed25519_from_bytes(&x).unwrap();
+        assert_eq!(
+            pk.thumbprint(),
+            "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+        );
     }
 
     #[test]

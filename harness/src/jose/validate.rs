@@ -447,7 +447,7 @@ pub struct ValidToken {
 impl ValidToken {
     /// The claims as their typed model.
     pub fn typed<C: TokenClaims>(&self) -> Result<C, TokenFailure> {
-        C::from_map(self.claims.clone()).map_err(|e| TokenFailure::ClaimsShape(e.to_string()))
+        C::from_claims(&self.claims).map_err(|e| TokenFailure::ClaimsShape(e.to_string()))
     }
 }
 
@@ -859,13 +859,12 @@ fn check_cnf(
     let jwk = cnf.get("jwk").ok_or(TokenFailure::CnfMissing)?;
     let jwk = jwk.as_object().ok_or(TokenFailure::CnfNotObject)?;
     let lenience = expected.lenience;
-    let jwk = Jwk::from_map(jwk.clone());
-    let key = match jwk.to_public_key(lenience.cnf_rules.unwrap_or(rules)) {
+    let key = match Jwk::key_from_members(jwk, lenience.cnf_rules.unwrap_or(rules)) {
         Err(JwkError::KtyMismatch { .. } | JwkError::CrvMismatch { .. })
             if lenience.ignore_cnf_kty_mismatch =>
         {
             // Planted flaw: believe kty/crv and forget the alg that contradicts them.
-            let mut loose = jwk.clone();
+            let mut loose = Jwk::from_map(jwk.clone());
             loose.remove("alg");
             loose.to_public_key(JwkRules::LEGACY)
         }

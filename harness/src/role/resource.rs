@@ -497,10 +497,10 @@ impl Resource {
                 "token": credential.kind.typ(),
                 "iss": credential.claims.iss(),
                 "sub": credential.claims.sub(),
-                "key": verified.thumbprint,
+                "key": verified.thumbprint(),
             }),
-            Signer::Server { id, .. } => json!({ "server": id, "key": verified.thumbprint }),
-            Signer::BareKey => json!({ "key": verified.thumbprint }),
+            Signer::Server { id, .. } => json!({ "server": id, "key": verified.thumbprint() }),
+            Signer::BareKey => json!({ "key": verified.thumbprint() }),
         };
         Response::json(200, "application/json", &body)
     }
@@ -514,9 +514,10 @@ impl Resource {
         if let Err(response) = self.check_audience(&verified) {
             return response;
         }
+        let thumbprint = verified.thumbprint();
         let mut result = Map::new();
-        result.insert("key".into(), Value::String(verified.thumbprint.clone()));
-        self.inner.deferred.open(&verified.thumbprint, result)
+        result.insert("key".into(), Value::String(thumbprint.clone()));
+        self.inner.deferred.open(&thumbprint, result)
     }
 
     /// `/api/deferred-auth`: the read of `/api/data`, held behind a `202` asking for an auth
@@ -553,7 +554,7 @@ impl Resource {
                 result.insert("data".into(), json!(["alpha", "beta", "gamma"]));
                 self.inner
                     .deferred
-                    .hold(&verified.thumbprint, &token, result)
+                    .hold(&verified.thumbprint(), &token, result)
             }
             Err(response) => response,
         }
@@ -583,12 +584,12 @@ impl Resource {
             return self
                 .inner
                 .deferred
-                .poll_held(request, &verified.thumbprint, presented)
+                .poll_held(request, &verified.thumbprint(), presented)
                 .await;
         }
         self.inner
             .deferred
-            .pending(request, &verified.thumbprint)
+            .pending(request, &verified.thumbprint())
             .await
     }
 
@@ -626,7 +627,7 @@ impl Resource {
                 .is_some_and(|p| p.covers(&ComponentId::field("authorization")));
             let found = self.state().session(token.as_str(), self.now()).cloned();
             if let Some(s) = found {
-                if covers && s.agent_jkt == verified.thumbprint {
+                if covers && s.agent_jkt == verified.thumbprint() {
                     return self.serve_session(request, &op, &s);
                 }
             }
@@ -674,7 +675,7 @@ impl Resource {
         };
         let granted = claims.scope.as_deref().unwrap_or_default();
         let session = self.new_session(Session {
-            agent_jkt: verified.thumbprint.clone(),
+            agent_jkt: verified.thumbprint(),
             scope: granted.to_string(),
             source: (claims.iss.clone(), claims.jti.clone()),
             exp: claims.exp,
@@ -705,7 +706,7 @@ impl Resource {
             || config.access_server.as_deref() == Some(claims.iss.as_str())
             || self
                 .state()
-                .granted_by(&claims.iss, &verified.thumbprint, now);
+                .granted_by(&claims.iss, &verified.thumbprint(), now);
         if !pinned {
             return Err(reply::credential_refused(
                 SignatureErrorCode::INVALID_JWT,
@@ -892,7 +893,7 @@ impl Resource {
         state.add_grant(Grant {
             jti,
             aud,
-            agent_jkt: verified.thumbprint.clone(),
+            agent_jkt: verified.thumbprint(),
             scope: op.scope.to_string(),
             honoured_until: exp.saturating_add(AUTH_TOKEN_MAX_LIFETIME),
         });

@@ -232,7 +232,9 @@ impl VectorFile {
         let k = self.known_key(id)?;
         let x = coordinate(k.public_x.as_deref(), "public_x", id)?;
         match k.kind {
-            KeyKind::Ed25519 => Ok(PublicKey::Ed25519(x)),
+            KeyKind::Ed25519 => {
+                PublicKey::ed25519_from_bytes(&x).map_err(|e| format!("key {id}: public_x: {e}"))
+            }
             KeyKind::P256 => Ok(PublicKey::Es256 {
                 x,
                 y: coordinate(k.public_y.as_deref(), "public_y", id)?,

@@ -104,10 +104,9 @@ pub struct VerifiedRequest {
     pub scheme: Scheme,
     /// Who signed.
     pub signer: Signer,
-    /// The key that verified the HTTP signature.
+    /// The key that verified the HTTP signature (its thumbprint:
+    /// [`VerifiedRequest::thumbprint`]).
     pub key: PublicKey,
-    /// Its RFC 7638 thumbprint (what resource tokens carry as `agent_jkt`).
-    pub thumbprint: String,
     /// The label's covered components and parameters (`None` only when a planted flaw
     /// served a request without `Signature-Input`).
     pub params: Option<SignatureParams>,
@@ -118,6 +117,12 @@ pub struct VerifiedRequest {
 }
 
 impl VerifiedRequest {
+    /// The RFC 7638 thumbprint of the key that signed (what resource tokens carry as
+    /// `agent_jkt`). Computed on demand: a hash the verification itself never needs.
+    pub fn thumbprint(&self) -> String {
+        self.key.thumbprint()
+    }
+
     /// The token credential, for the `jwt` scheme.
     pub fn credential(&self) -> Option<&TokenCredential> {
         match &self.signer {
@@ -290,7 +295,6 @@ pub async fn verify_request(
             .map_err(fail)?;
     }
 
-    let thumbprint = key.thumbprint();
     Ok(VerifiedRequest {
         keyid: params.as_ref().and_then(|p| p.keyid()).map(str::to_string),
         alg: params.as_ref().and_then(|p| p.alg()).map(str::to_string),
@@ -298,7 +302,6 @@ pub async fn verify_request(
         scheme,
         signer,
         key,
-        thumbprint,
         params,
     })
 }
@@ -596,15 +599,20 @@ async fn verify_token(
 /// admits one) is read as if confirmed by its issuer's key, which is what that verifier
 /// goes on to check the request with.
 fn typed_claims(kind: TokenKind, token: &ValidToken) -> Result<TypedClaims, serde_json::Error> {
-    let mut map = token.claims.clone();
-    if token.cnf_key.is_none() {
+    let with_issuer_cnf;
+    let map = if token.cnf_key.is_none() {
+        let mut map = token.claims.clone();
         let jwk = Jwk::from_public(&token.issuer_key, None).to_value();
         map.insert("cnf".into(), serde_json::json!({ "jwk": jwk }));
-    }
+        with_issuer_cnf = map;
+        &with_issuer_cnf
+    } else {
+        &token.claims
+    };
     Ok(match kind {
-        TokenKind::Person => TypedClaims::Person(PersonClaims::from_map(map)?),
-        TokenKind::Auth => TypedClaims::Auth(AuthClaims::from_map(map)?),
-        _ => TypedClaims::Agent(AgentClaims::from_map(map)?),
+        TokenKind::Person => TypedClaims::Person(PersonClaims::from_claims(map)?),
+        TokenKind::Auth => TypedClaims::Auth(AuthClaims::from_claims(map)?),
+        _ => TypedClaims::Agent(AgentClaims::from_claims(map)?),
     })
 }
 

@@ -99,7 +99,7 @@ fn valid_requests_for_every_credential_and_profile() {
                     .unwrap_or_else(|r| panic!("{profile} {credential:?} {}: {r}", agent.alg()));
                 assert_eq!(v.kind(), Some(credential.kind()));
                 assert_eq!(v.key, agent.public_key());
-                assert_eq!(v.thumbprint, agent.public_key().thumbprint());
+                assert_eq!(v.thumbprint(), agent.public_key().thumbprint());
                 assert_eq!(v.label, "sig");
                 assert_eq!(v.scheme, Scheme::JWT);
                 let aud = v.claims().and_then(TypedClaims::aud);

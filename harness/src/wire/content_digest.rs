@@ -9,8 +9,6 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use sha2::Digest as _;
-
 use super::error::WireError;
 use super::sf;
 
@@ -56,8 +54,17 @@ impl fmt::Display for DigestAlgorithm {
 /// The digest of `body` under `alg`, or `None` when the algorithm is not supported.
 pub fn compute(alg: &DigestAlgorithm, body: &[u8]) -> Option<Vec<u8>> {
     match alg.as_str() {
-        "sha-256" => Some(sha2::Sha256::digest(body).to_vec()),
-        "sha-512" => Some(sha2::Sha512::digest(body).to_vec()),
+        // ring's SHA-2 uses the CPU's SHA extensions or vector code where it has them.
+        "sha-256" => Some(
+            ring::digest::digest(&ring::digest::SHA256, body)
+                .as_ref()
+                .to_vec(),
+        ),
+        "sha-512" => Some(
+            ring::digest::digest(&ring::digest::SHA512, body)
+                .as_ref()
+                .to_vec(),
+        ),
         _ => None,
     }
 }

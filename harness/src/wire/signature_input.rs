@@ -175,18 +175,25 @@ impl SignatureParams {
     /// The Inner List serialization: the `@signature-params` value and the member value
     /// in `Signature-Input` (RFC 9421 §2.3).
     pub fn serialize(&self) -> String {
-        let mut out = String::from("(");
+        let mut out = String::new();
+        self.serialize_into(&mut out);
+        out
+    }
+
+    /// [`SignatureParams::serialize`], appended to `out` (the `@signature-params` line of a
+    /// signature base).
+    pub fn serialize_into(&self, out: &mut String) {
+        out.push('(');
         for (i, c) in self.covered.iter().enumerate() {
             if i > 0 {
                 out.push(' ');
             }
-            out.push_str(&c.serialize());
+            c.serialize_into(out);
         }
         out.push(')');
         for p in &self.params {
-            p.serialize_into(&mut out);
+            p.serialize_into(out);
         }
-        out
     }
 
     /// Read one member value (an Inner List with parameters), e.g. for a vector file.

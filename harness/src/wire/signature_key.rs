@@ -377,7 +377,10 @@ impl SignatureKey {
             return Err(WireError::empty(FIELD));
         }
         Ok(SignatureKey {
-            raw: String::from_utf8_lossy(input).into_owned(),
+            raw: match std::str::from_utf8(input) {
+                Ok(text) => text.to_owned(),
+                Err(_) => String::from_utf8_lossy(input).into_owned(),
+            },
             duplicates,
             members,
         })
