@@ -536,7 +536,15 @@ fn access_server_with_policy(
     policy: AccessPolicy,
 ) -> Result<AccessServer, WorldError> {
     let keys = discovery(host, &config.clock, config.profile, &flaws);
-    access_server_with(host, config, identifier, person_servers, flaws, keys, policy)
+    access_server_with(
+        host,
+        config,
+        identifier,
+        person_servers,
+        flaws,
+        keys,
+        policy,
+    )
 }
 
 /// [`access_server`] fetching issuer keys through `keys` and demanding `policy`.

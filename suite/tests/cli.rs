@@ -78,7 +78,10 @@ fn argument_errors_exit_2_with_a_message_naming_the_flag() {
 fn fuzz_needs_a_known_subcommand() {
     assert_eq!(code(&["fuzz", "verify"]), 2);
     let message = stderr(&["fuzz"]);
-    assert!(message.contains("parsers") && message.contains("target"), "{message}");
+    assert!(
+        message.contains("parsers") && message.contains("target"),
+        "{message}"
+    );
 }
 
 #[test]
