@@ -71,6 +71,10 @@ pub struct PersonServerKnobs {
     pub decide_path: Option<String>,
     /// Control API of a mock server.
     pub control_path: Option<String>,
+    /// The person hook (README "The person hook"): unsigned `POST`s of
+    /// `{"agent", "policy", "reachable"?, "mission_lifetime"?}` script the person for one
+    /// agent; `{"pending", "decision"}` decides one deferred request.
+    pub person_hook: Option<String>,
 }
 
 /// Knobs of an access-server target (`[access-server]`).
@@ -89,6 +93,8 @@ pub struct AccessServerKnobs {
     pub pending_path: Option<String>,
     /// Admin path deciding a pending request.
     pub decide_path: Option<String>,
+    /// The person hook, as for a person server.
+    pub person_hook: Option<String>,
 }
 
 /// A quirk entry: either a bare id or an id with the reason it is in force.
@@ -232,6 +238,22 @@ pub fn builtin_resource_knobs() -> ResourceKnobs {
     }
 }
 
+/// What the built-in person server declares: its person hook.
+pub fn builtin_person_server_knobs() -> PersonServerKnobs {
+    PersonServerKnobs {
+        person_hook: Some(aauth_harness::role::approver::PERSON_HOOK_PATH.into()),
+        ..PersonServerKnobs::default()
+    }
+}
+
+/// What the built-in access server declares: its person hook.
+pub fn builtin_access_server_knobs() -> AccessServerKnobs {
+    AccessServerKnobs {
+        person_hook: Some(aauth_harness::role::approver::PERSON_HOOK_PATH.into()),
+        ..AccessServerKnobs::default()
+    }
+}
+
 fn host_of(identifier: &str) -> &str {
     identifier.strip_prefix("https://").unwrap_or(identifier)
 }
@@ -338,8 +360,8 @@ fn open_builtin(
         authority,
         authority_mode: AuthorityMode::Identifier,
         resource: builtin_resource_knobs(),
-        person_server: PersonServerKnobs::default(),
-        access_server: AccessServerKnobs::default(),
+        person_server: builtin_person_server_knobs(),
+        access_server: builtin_access_server_knobs(),
         flaw,
         launched: Mutex::new(None),
     })

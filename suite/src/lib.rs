@@ -32,6 +32,7 @@ pub mod index;
 pub mod judge;
 pub mod outcome;
 pub mod panic_guard;
+pub mod person_hook;
 pub mod probe;
 pub mod registry;
 pub mod render;

@@ -265,6 +265,24 @@ flaws! {
     /// Whatever the AS returns is handed to the agent unverified.
     PsAsTokenUnverified = ("ps-as-token-unverified", PersonServer, "PS-016",
         "an auth token from the access server is returned to the agent without verification"),
+    /// The interaction `202` names the URL but forgets the code.
+    PsInteractionCodeMissing = ("ps-interaction-code-missing", PersonServer, "DEF-002",
+        "a 202 requirement=interaction carries url but no code"),
+    /// Pending URLs are numbered, not random.
+    PsPendingIdsSequential = ("ps-pending-ids-sequential", PersonServer, "DEF-003",
+        "pending URLs end in a sequence number (req-000001, req-000002...)"),
+    /// A denial polls as the OAuth error.
+    PsDenialAsOauthError = ("ps-denial-as-oauth-error", PersonServer, "DEF-004",
+        "a request the person denied polls as 400 access_denied instead of 403 denied"),
+    /// The person-token endpoint trusts the stored mission state and never looks at the clock.
+    PsMissionExpiryUnchecked = ("ps-mission-expiry-unchecked", PersonServer, "PS-013",
+        "a mission past its expires_at still yields person tokens"),
+    /// `interaction.url` in a resource token is taken as it comes.
+    PsInteractionUrlUnchecked = ("ps-interaction-url-unchecked", PersonServer, "PS-024",
+        "a resource token whose interaction.url is plain http is redeemed"),
+    /// No channel to the person ends every request, whatever the agent can do.
+    PsUserUnreachableIgnoresCapability = ("ps-user-unreachable-ignores-capability", PersonServer, "PS-025",
+        "403 user_unreachable even when the agent declared the interaction capability"),
 
     // ---- access server ----
     /// The AS accepts a resource token relayed by a PS other than the one it names.
