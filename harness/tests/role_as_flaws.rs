@@ -45,9 +45,14 @@ const COVERED: &[Flaw] = &[
 ];
 
 /// Flaws whose probe needs a caller this file's World cannot play (an agent signing at the AS,
-/// a parent-mediated sub-agent); the suite's cases probe them (`as.token.agent-signed`,
-/// `as.token.subagent-bound`) and `suite/tests/mutation.rs` proves they are caught.
-const PROBED_BY_THE_SUITE: &[Flaw] = &[Flaw::AsAgentCallerAccepted, Flaw::AsBindsParentKey];
+/// a parent-mediated sub-agent, a scripted person); the suite's cases probe them (`as.token.agent-signed`,
+/// `as.token.subagent-bound`, `as.polling.denied-403`) and `suite/tests/mutation.rs` proves they
+/// are caught.
+const PROBED_BY_THE_SUITE: &[Flaw] = &[
+    Flaw::AsAgentCallerAccepted,
+    Flaw::AsBindsParentKey,
+    Flaw::AsDenialAsOauthError,
+];
 
 #[test]
 fn every_access_server_flaw_has_a_probe() {

@@ -303,6 +303,9 @@ flaws! {
     /// With a sub-agent, the auth token is bound to the parent's key.
     AsBindsParentKey = ("as-binds-parent-key", AccessServer, "AS-006",
         "with subagent_token the issued auth token's cnf is the parent agent's key"),
+    /// A denial polls as the OAuth error.
+    AsDenialAsOauthError = ("as-denial-as-oauth-error", AccessServer, "DEF-004",
+        "a request the person denied polls as 400 access_denied instead of 403 denied"),
     /// The AS writes its own identifier as the auth token's audience.
     AsAuthTokenAudSelf = ("as-auth-token-aud-self", AccessServer, "AS-007",
         "issued auth tokens name the access server, not the resource, as aud"),

@@ -75,6 +75,7 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     missions::CASES,
     deferred_responses::CASES,
     person_decisions::CASES,
+    person_decisions::AS_CASES,
     attacks_server::CASES,
     ps_metadata::CASES,
     error_responses::CASES,

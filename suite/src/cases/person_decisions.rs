@@ -535,6 +535,66 @@ async fn unreachable_with_interaction(ctx: &CaseContext) -> Outcome {
     }
 }
 
+/// DEF-004 at an access server: the person refuses the request the harness PS relays; the
+/// PS's poll of the AS's pending URL gets `403 denied`.
+async fn as_denied_polls_403(ctx: &CaseContext) -> Outcome {
+    use crate::cases::as_token_endpoint as as_flow;
+    let agent = ctx.agent();
+    step!(person_hook::script(ctx, &agent.id, Script::new(Policy::Deny)).await);
+    let rt = as_flow::resource_claims(ctx, &agent);
+    let response = attempt!(as_flow::send(ctx, &as_flow::body(ctx, &agent, &rt)).await);
+    let (response, location) = match deferred(response, "a request the person refused") {
+        Ok(d) => d,
+        Err(o) => return o,
+    };
+    let path = pending_path(ctx, &location);
+    let mut settled = response;
+    for _ in 0..POLLS {
+        let wait = retry_after(&settled).unwrap_or(0).min(2);
+        tokio::time::sleep(std::time::Duration::from_millis(50 + wait * 1000)).await;
+        let mut probe = attempt!(crate::probe::baseline(ctx).await);
+        probe.request = ctx.request("GET", &path);
+        probe.spec.request = probe.request.clone();
+        let request = attempt!(probe.sign(None));
+        settled = attempt!(ctx.send(&request).await);
+        if settled.status != 202 {
+            break;
+        }
+    }
+    if settled.status == 202 {
+        return Outcome::Skip(format!(
+            "the refusal did not reach the pending URL after {POLLS} polls"
+        ));
+    }
+    judge(
+        &Expect::Problem {
+            status: 403,
+            codes: &["denied"],
+        },
+        &settled,
+        ctx.role(),
+    )
+}
+
+/// The access-server case that needs a person.
+pub const AS_CASES: &[Case<CaseContext>] = &[Case {
+    meta: CaseMeta::new(
+        CaseId::from_static("as.polling.denied-403"),
+        "Relays a token request the person refuses, then polls the AS as the PS",
+        ReqId::from_static("DEF-004"),
+        Level::Must,
+        roles::ACCESS_SERVER,
+        profiles::FROM_10,
+    )
+    .with_needs(&[Capability::PERSON_HOOK, Capability::DEFERRED]),
+    run: {
+        fn body<'a>(ctx: &'a CaseContext, _run: &'a CaseRun) -> CaseFuture<'a> {
+            Box::pin(as_denied_polls_403(ctx))
+        }
+        body
+    },
+}];
+
 /// The cases that need a person.
 pub const CASES: &[Case<CaseContext>] = &[
     case!(

@@ -3,7 +3,8 @@
 //! once, so four-party flows run as before; a test scripts the person for one agent with
 //! the person hook (`POST /_harness/person`, the contract in [`crate::role::approver`]):
 //! `deny` answers the PS `202 requirement=approval` and the PS's poll `403 denied`; `defer`
-//! parks the request until the hook decides it by pending URL.
+//! parks the request until the hook decides it by pending URL. The
+//! `as-denial-as-oauth-error` flaw answers a denial with OAuth's `400 access_denied`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -13,7 +14,9 @@ use serde_json::Map;
 use crate::message::{Request, Response};
 use crate::role::approver::{self, Approver, Decision, HookMessage, Opening};
 use crate::role::endpoint::refuse;
+use crate::role::flaw::Flaw;
 use crate::role::pending::PendingStore;
+use crate::wire::problem::Problem;
 use crate::wire::aauth_requirement::{AauthRequirement, Requirement};
 use crate::wire::problem::ErrorCode;
 
@@ -49,7 +52,7 @@ pub(crate) fn ask(inner: &As, grant: AsGrant) -> Response {
     );
     match decided {
         Some(Decision::Deny) => {
-            inner.pending.resolve(&ticket.id, approver::denied());
+            inner.pending.resolve(&ticket.id, denied(inner));
         }
         Some(Decision::Approve) => {
             inner.pending.resolve(&ticket.id, issue(inner, &grant));
@@ -60,6 +63,16 @@ pub(crate) fn ask(inner: &As, grant: AsGrant) -> Response {
         }
     }
     inner.pending.accepted(&ticket.id)
+}
+
+/// The polling error a denial produces.
+fn denied(inner: &As) -> Response {
+    if inner.has(Flaw::AsDenialAsOauthError) {
+        return Problem::new(ErrorCode::ACCESS_DENIED)
+            .with_detail("the person declined the request")
+            .to_response(400);
+    }
+    approver::denied()
 }
 
 /// `POST /_harness/person`.
@@ -85,7 +98,7 @@ pub(crate) async fn hook(inner: &Arc<As>, request: &Request) -> Response {
             };
             let response = match decision {
                 Decision::Approve => issue(inner, &grant),
-                Decision::Deny => approver::denied(),
+                Decision::Deny => denied(inner),
             };
             inner.pending.resolve(id, response);
             Response::new(204)
