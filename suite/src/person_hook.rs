@@ -113,11 +113,14 @@ fn path(ctx: &CaseContext) -> Option<String> {
     }
 }
 
-async fn post(ctx: &CaseContext, body: &Value, what: &str) -> Result<Result<(), Outcome>, HarnessError> {
+async fn post(
+    ctx: &CaseContext,
+    body: &Value,
+    what: &str,
+) -> Result<Result<(), Outcome>, HarnessError> {
     let Some(path) = path(ctx) else {
         return Ok(Err(Outcome::Skip(
-            "the target declares person-hook but its target file names no person_hook path"
-                .into(),
+            "the target declares person-hook but its target file names no person_hook path".into(),
         )));
     };
     let request = ctx

@@ -444,7 +444,10 @@ mod tests {
             Request::new("POST", "https", "ps", PERSON_HOOK_PATH).with_body(b.to_string())
         };
         assert_eq!(
-            parse_hook(&r(r#"{"agent":"aauth:a@b","policy":"defer","reachable":false}"#)).ok(),
+            parse_hook(&r(
+                r#"{"agent":"aauth:a@b","policy":"defer","reachable":false}"#
+            ))
+            .ok(),
             Some(HookMessage::Script {
                 agent: "aauth:a@b".into(),
                 script: AgentScript {
@@ -455,7 +458,10 @@ mod tests {
             })
         );
         assert_eq!(
-            parse_hook(&r(r#"{"pending":"https://ps/pending/x","decision":"deny"}"#)).ok(),
+            parse_hook(&r(
+                r#"{"pending":"https://ps/pending/x","decision":"deny"}"#
+            ))
+            .ok(),
             Some(HookMessage::Decide {
                 pending: "https://ps/pending/x".into(),
                 decision: Decision::Deny

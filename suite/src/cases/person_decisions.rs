@@ -14,6 +14,9 @@
 //! a resource's callback `error` to the agent's polling error (PS-024: it happens in the
 //! person's browser between the PS interstitial and the resource's page).
 
+// A precondition's `Err(Outcome)` ends the case at once; boxing it buys nothing here.
+#![allow(clippy::result_large_err)]
+
 use std::collections::BTreeSet;
 
 use aauth_harness::jose::claims::{Interaction, TokenClaims};
@@ -75,9 +78,14 @@ async fn token_request(
             map.insert(k.clone(), v.clone());
         }
     }
-    Ok(Ok(
-        post_as_agent(ctx, agent, &agent.agent_token, &path, &body).await?
-    ))
+    Ok(Ok(post_as_agent(
+        ctx,
+        agent,
+        &agent.agent_token,
+        &path,
+        &body,
+    )
+    .await?))
 }
 
 /// The request-target of a `Location` at the target's origin (absolute or relative).
@@ -196,7 +204,11 @@ pub fn varying_bits(samples: &[String]) -> f64 {
     }
     let mut suffix = 0;
     while suffix < shortest - prefix
-        && agree_at(&|c: &Vec<char>| c.len().checked_sub(suffix + 1).and_then(|i| c.get(i).copied()))
+        && agree_at(&|c: &Vec<char>| {
+            c.len()
+                .checked_sub(suffix + 1)
+                .and_then(|i| c.get(i).copied())
+        })
     {
         suffix += 1;
     }
@@ -216,7 +228,11 @@ pub fn varying_bits(samples: &[String]) -> f64 {
     let hex_only = alphabet.iter().all(|c| c.is_ascii_hexdigit());
     let mut size = 0u32;
     if hex_only {
-        size = if has(|c| c.is_ascii_alphabetic()) { 16 } else { 10 };
+        size = if has(|c| c.is_ascii_alphabetic()) {
+            16
+        } else {
+            10
+        };
     } else {
         if has(char::is_ascii_digit) {
             size += 10;
@@ -274,9 +290,8 @@ async fn denied_polls_403(ctx: &CaseContext) -> Outcome {
         Err(o) => return o,
     };
     let path = pending_path(ctx, &location);
-    let settled = attempt!(
-        poll_until_settled(ctx, &agent, &path, retry_after(&response), POLLS).await
-    );
+    let settled =
+        attempt!(poll_until_settled(ctx, &agent, &path, retry_after(&response), POLLS).await);
     if settled.status == 202 {
         return Outcome::Skip(format!(
             "the refusal did not reach the pending URL after {POLLS} polls"
@@ -303,9 +318,8 @@ async fn decided_deny_polls_403(ctx: &CaseContext) -> Outcome {
     };
     step!(person_hook::decide(ctx, &location, false).await);
     let path = pending_path(ctx, &location);
-    let settled = attempt!(
-        poll_until_settled(ctx, &agent, &path, retry_after(&response), POLLS).await
-    );
+    let settled =
+        attempt!(poll_until_settled(ctx, &agent, &path, retry_after(&response), POLLS).await);
     if settled.status == 202 {
         return Outcome::Skip(format!(
             "the decision did not reach the pending URL after {POLLS} polls"
@@ -337,15 +351,13 @@ async fn fast_polls(ctx: &CaseContext) -> Outcome {
         match poll.status {
             202 => {}
             429 if problem_code(&poll).as_deref() == Some("slow_down") => return Outcome::Pass,
-            _ => {
-                return fail(
-                    Role::PersonServer,
-                    format!(
-                        "a fast poll of an undecided request was answered {}, not 202 or 429 slow_down",
-                        describe(&poll)
-                    ),
-                )
-            }
+            _ => return fail(
+                Role::PersonServer,
+                format!(
+                    "a fast poll of an undecided request was answered {}, not 202 or 429 slow_down",
+                    describe(&poll)
+                ),
+            ),
         }
     }
     Outcome::Pass
@@ -435,9 +447,11 @@ async fn expired_mission(ctx: &CaseContext) -> Outcome {
     if verdict != Outcome::Pass {
         return verdict;
     }
-    let reason = after
-        .body_json()
-        .and_then(|b| b.get("termination_reason").and_then(Value::as_str).map(str::to_string));
+    let reason = after.body_json().and_then(|b| {
+        b.get("termination_reason")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
     match reason.as_deref() {
         Some("expired") => Outcome::Pass,
         other => fail(
@@ -711,10 +725,21 @@ mod tests {
             .map(|i| {
                 let x = (i + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
                 let h = format!("{x:016x}{:016x}", x.rotate_left(29) ^ 0x5555_AAAA_5555_AAAA);
-                format!("/pending/t/{}-{}-4{}-a{}-{}", &h[0..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32])
+                format!(
+                    "/pending/t/{}-{}-4{}-a{}-{}",
+                    &h[0..8],
+                    &h[8..12],
+                    &h[13..16],
+                    &h[17..20],
+                    &h[20..32]
+                )
             })
             .collect();
-        assert!(varying_bits(&uuid_like) >= 64.0, "{}", varying_bits(&uuid_like));
+        assert!(
+            varying_bits(&uuid_like) >= 64.0,
+            "{}",
+            varying_bits(&uuid_like)
+        );
     }
 
     #[test]
@@ -730,6 +755,9 @@ mod tests {
             requirement_name("requirement=interaction; url=\"x\"").as_deref(),
             Some("interaction")
         );
-        assert_eq!(requirement_name("requirement=approval").as_deref(), Some("approval"));
+        assert_eq!(
+            requirement_name("requirement=approval").as_deref(),
+            Some("approval")
+        );
     }
 }

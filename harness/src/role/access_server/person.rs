@@ -16,9 +16,9 @@ use crate::role::approver::{self, Approver, Decision, HookMessage, Opening};
 use crate::role::endpoint::refuse;
 use crate::role::flaw::Flaw;
 use crate::role::pending::PendingStore;
-use crate::wire::problem::Problem;
 use crate::wire::aauth_requirement::{AauthRequirement, Requirement};
 use crate::wire::problem::ErrorCode;
+use crate::wire::problem::Problem;
 
 use super::token::{issue, AsGrant};
 use super::As;

@@ -91,8 +91,7 @@ pub(crate) async fn with_person(ps: &Arc<Ps>, owner: &str, job: Job, ask: Ask) -
     let approver = &ps.cfg.approver;
     let unreachable = approver.script_for(owner).is_some_and(|s| !s.reachable);
     if unreachable {
-        let capable = ask.interaction_capable
-            && !ps.has(Flaw::PsUserUnreachableIgnoresCapability);
+        let capable = ask.interaction_capable && !ps.has(Flaw::PsUserUnreachableIgnoresCapability);
         if !capable {
             return refuse(
                 403,
