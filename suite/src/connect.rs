@@ -65,11 +65,12 @@ pub struct PersonServerKnobs {
     pub login_hint: Option<String>,
     /// `tenant` to send.
     pub tenant: Option<String>,
-    /// Admin path listing pending approvals.
+    /// Admin path listing pending approvals (informational, for people reading reports; the
+    /// suite drives the person through `person_hook`).
     pub approvals_path: Option<String>,
-    /// Admin path deciding an approval.
+    /// Admin path deciding an approval in the launcher's own format (informational).
     pub decide_path: Option<String>,
-    /// Control API of a mock server.
+    /// Control API of a mock server (informational).
     pub control_path: Option<String>,
     /// The person hook (README "The person hook"): unsigned `POST`s of
     /// `{"agent", "policy", "reachable"?, "mission_lifetime"?}` script the person for one
@@ -89,9 +90,9 @@ pub struct AccessServerKnobs {
     pub resources: Option<Vec<String>>,
     /// The agent provider the target trusts.
     pub agent_provider: Option<String>,
-    /// Admin path listing pending requests.
+    /// Admin path listing pending requests (informational; see `person_hook`).
     pub pending_path: Option<String>,
-    /// Admin path deciding a pending request.
+    /// Admin path deciding a pending request in the launcher's own format (informational).
     pub decide_path: Option<String>,
     /// The person hook, as for a person server.
     pub person_hook: Option<String>,

@@ -351,13 +351,15 @@ async fn fast_polls(ctx: &CaseContext) -> Outcome {
         match poll.status {
             202 => {}
             429 if problem_code(&poll).as_deref() == Some("slow_down") => return Outcome::Pass,
-            _ => return fail(
-                Role::PersonServer,
-                format!(
+            _ => {
+                return fail(
+                    Role::PersonServer,
+                    format!(
                     "a fast poll of an undecided request was answered {}, not 202 or 429 slow_down",
                     describe(&poll)
                 ),
-            ),
+                )
+            }
         }
     }
     Outcome::Pass
