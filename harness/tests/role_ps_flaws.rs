@@ -75,7 +75,7 @@ fn every_person_server_flaw_has_a_probe() {
     let mut catalogue: Vec<Flaw> = Flaw::for_role(Role::PersonServer).collect();
     // Probed by the suite's cases (ps.token.issued-token-as-credential,
     // ps.deferred.cancel-then-gone, ps.audit.needs-mission; the person-hook cases of
-    // suite/src/cases/person_decisions.rs for the last six); suite/tests/mutation.rs proves
+    // suite/src/cases/person_decisions.rs for the last seven); suite/tests/mutation.rs proves
     // each is caught.
     let probed_by_the_suite = [
         Flaw::PsCredentialKindUnchecked,
@@ -87,6 +87,7 @@ fn every_person_server_flaw_has_a_probe() {
         Flaw::PsMissionExpiryUnchecked,
         Flaw::PsInteractionUrlUnchecked,
         Flaw::PsUserUnreachableIgnoresCapability,
+        Flaw::PsInteractionWithoutCapability,
     ];
     let mut covered: Vec<Flaw> = COVERED
         .iter()

@@ -283,6 +283,9 @@ flaws! {
     /// No channel to the person ends every request, whatever the agent can do.
     PsUserUnreachableIgnoresCapability = ("ps-user-unreachable-ignores-capability", PersonServer, "PS-025",
         "403 user_unreachable even when the agent declared the interaction capability"),
+    /// Interaction is offered to every agent, capable or not.
+    PsInteractionWithoutCapability = ("ps-interaction-without-capability", PersonServer, "PS-025",
+        "an agent that declared no interaction capability is still sent requirement=interaction"),
 
     // ---- access server ----
     /// The AS accepts a resource token relayed by a PS other than the one it names.

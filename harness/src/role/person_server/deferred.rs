@@ -10,8 +10,9 @@
 //! person to) when the agent declared the `interaction` capability, else the terminal `403
 //! user_unreachable` (PS-025). Planted here: `ps-interaction-code-missing` (the interaction
 //! `202` has no `code`), `ps-user-unreachable-ignores-capability` (`403` even for an agent
-//! that can drive interaction) and `ps-denial-as-oauth-error` (a denial polls as `400
-//! access_denied`).
+//! that can drive interaction), `ps-interaction-without-capability` (interaction offered
+//! to an agent that cannot drive it) and `ps-denial-as-oauth-error` (a denial polls as
+//! `400 access_denied`).
 //!
 //! The pending URL itself ([`pending`]) is authenticated like any agent endpoint, and only
 //! the agent that made the request may poll, post to or cancel it (the store compares
@@ -91,7 +92,8 @@ pub(crate) async fn with_person(ps: &Arc<Ps>, owner: &str, job: Job, ask: Ask) -
     let approver = &ps.cfg.approver;
     let unreachable = approver.script_for(owner).is_some_and(|s| !s.reachable);
     if unreachable {
-        let capable = ask.interaction_capable && !ps.has(Flaw::PsUserUnreachableIgnoresCapability);
+        let capable = (ask.interaction_capable || ps.has(Flaw::PsInteractionWithoutCapability))
+            && !ps.has(Flaw::PsUserUnreachableIgnoresCapability);
         if !capable {
             return refuse(
                 403,
