@@ -45,19 +45,20 @@ const COVERED: &[Flaw] = &[
 ];
 
 /// Flaws whose probe needs a caller this file's World cannot play (an agent signing at the AS,
-/// a parent-mediated sub-agent); the suite's cases probe them (`as.token.agent-signed`,
-/// `as.token.subagent-bound`) and `suite/tests/mutation.rs` proves they are caught.
+/// a parent-mediated sub-agent, a call chain, a scripted person); the suite's cases probe them
+/// (`as.token.agent-signed`, `as.token.subagent-bound`, `as.chaining.*`, `as.polling.denied-403`,
+/// `as.token.claims-requirement-listed`, `as.token.payment-has-location`) and
+/// `suite/tests/mutation.rs` proves they are caught.
 const PROBED_BY_THE_SUITE: &[Flaw] = &[
     Flaw::AsAgentCallerAccepted,
     Flaw::AsBindsParentKey,
-    // as.chaining.*: a chain needs an intermediary that is resource and agent provider.
     Flaw::AsUpstreamUnverified,
     Flaw::AsUpstreamAudUnchecked,
     Flaw::AsUpstreamIssuerUntrusted,
     Flaw::AsUpstreamSubCopied,
-    // as.token.claims-requirement-listed, as.token.payment-has-location
     Flaw::AsClaimsListMissing,
     Flaw::AsPaymentNoLocation,
+    Flaw::AsDenialAsOauthError,
 ];
 
 #[test]

@@ -242,3 +242,61 @@ async fn updated_request_must_keep_issuer_and_key() {
     let at = token_in(&w.call(&agent, "GET", &location).await, "auth_token");
     assert_eq!(claims_of(&at)["scope"].as_str(), Some("data.read"));
 }
+
+async fn person_hook(w: &World, body: serde_json::Value) -> Response {
+    let request = aauth_harness::message::Request::new(
+        "POST",
+        "https",
+        "ps.harness.test",
+        aauth_harness::role::approver::PERSON_HOOK_PATH,
+    )
+    .with_header("Content-Type", "application/json")
+    .with_body(body.to_string());
+    w.send(&request).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_person_hook_scripts_one_agent_and_decides_by_pending_url() {
+    let w = world(ApprovalPolicy::AutoApprove).await;
+    let denied = w.agent("refused", 20);
+    let waiting = w.agent("waiting", 21);
+    let other = w.agent("other", 22);
+    let r = person_hook(&w, json!({ "agent": denied.sub, "policy": "deny" })).await;
+    assert_eq!(r.status, 204, "{}", text(&r));
+    let r = person_hook(&w, json!({ "agent": waiting.sub, "policy": "defer" })).await;
+    assert_eq!(r.status, 204);
+    assert_eq!(
+        person_hook(&w, json!({ "agent": other.sub, "policy": "sometimes" }))
+            .await
+            .status,
+        400
+    );
+
+    // Unscripted agents keep the global policy.
+    let r = w
+        .post(&other, "/person", json!({ "resource": w.resource_id }))
+        .await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+
+    // deny: 202, then 403 denied.
+    let r = w
+        .post(&denied, "/person", json!({ "resource": w.resource_id }))
+        .await;
+    let location = assert_pending(&r);
+    let r = w.call(&denied, "GET", &location).await;
+    assert_eq!(r.status, 403);
+    assert_eq!(r.body_json().unwrap()["error"], "denied");
+
+    // defer: pending until the hook decides the Location it was given.
+    let r = w
+        .post(&waiting, "/person", json!({ "resource": w.resource_id }))
+        .await;
+    let location = assert_pending(&r);
+    assert_eq!(w.call(&waiting, "GET", &location).await.status, 202);
+    let r = person_hook(&w, json!({ "pending": location, "decision": "approve" })).await;
+    assert_eq!(r.status, 204, "{}", text(&r));
+    let r = w.call(&waiting, "GET", &location).await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+    let again = person_hook(&w, json!({ "pending": location, "decision": "approve" })).await;
+    assert_eq!(again.status, 404);
+}

@@ -73,12 +73,11 @@ const COVERED: &[Flaw] = &[
 #[test]
 fn every_person_server_flaw_has_a_probe() {
     let mut catalogue: Vec<Flaw> = Flaw::for_role(Role::PersonServer).collect();
-    // Probed by the suite's cases (ps.token.issued-token-as-credential,
-    // ps.deferred.cancel-then-gone, ps.audit.needs-mission, and the call-chaining cases
-    // ps.chaining.*, which need a dual-role intermediary); suite/tests/mutation.rs proves
-    // each is caught.
-    // ps.deferred.cancel-then-gone, ps.audit.needs-mission, and the ps_governance.rs cases);
-    // suite/tests/mutation.rs proves each is caught.
+    // Probed by the suite's cases, because they need parties this file's World does not
+    // play (ps.token.issued-token-as-credential, ps.deferred.cancel-then-gone,
+    // ps.audit.needs-mission, the call-chaining cases ps.chaining.*, the federation cases
+    // ps.federation.*, the ps_governance.rs cases, and the person-hook cases of
+    // person_decisions.rs); suite/tests/mutation.rs proves each is caught.
     let probed_by_the_suite = [
         Flaw::PsCredentialKindUnchecked,
         Flaw::PsPendingCancelIgnored,
@@ -105,6 +104,13 @@ fn every_person_server_flaw_has_a_probe() {
         Flaw::PsSubNotPairwise,
         Flaw::PsResourceMetadataSkipped,
         Flaw::PsResourceFanoutUnlimited,
+        Flaw::PsInteractionCodeMissing,
+        Flaw::PsPendingIdsSequential,
+        Flaw::PsDenialAsOauthError,
+        Flaw::PsMissionExpiryUnchecked,
+        Flaw::PsInteractionUrlUnchecked,
+        Flaw::PsUserUnreachableIgnoresCapability,
+        Flaw::PsInteractionWithoutCapability,
     ];
     let mut covered: Vec<Flaw> = COVERED
         .iter()

@@ -13,6 +13,12 @@ Protocol paths (the library's; also in /.well-known/aauth-access.json):
 Admin paths (ours, test-only, unsigned):
   GET  /_harness/pending                requests the policy is waiting on
   POST /_harness/decide                 {"pending_id": ..., "decision": "approved"|"denied"}
+  POST /_harness/person                 the suite's person hook (README, "The person hook"):
+       {"agent": ..., "policy": "approve"|"deny"|"defer"}   how the person answers requests
+           for that agent from now on (the --policy covers the others): approve is the
+           policy's allow, deny and defer wait for approval, and a deny is decided at once;
+       {"pending": <Location URL>, "decision": "approve"|"deny"}   decides one request.
+     "reachable" and "mission_lifetime" mean nothing to an access server: refused (422).
 
 `@authority` is the --identifier's host whatever the socket, as for the
 library's Person Server.
@@ -23,6 +29,7 @@ from __future__ import annotations
 import os
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 
@@ -58,14 +65,21 @@ class Decision(BaseModel):
     decision: str
 
 
-def fixed_policy(kind: str, required_scope: str | None) -> Any:
+def fixed_policy(kind: str, required_scope: str | None, scripts: dict[str, str]) -> Any:
     """The policy the harness asked for: one verdict for every request, except
-    that --require-scope denies a request not asking for that scope."""
+    that --require-scope denies a request not asking for that scope, and an
+    agent the person hook scripted gets its script (deny and defer both wait
+    for the person; `remember` settles a deny at once)."""
 
     def policy(request: AccessRequest) -> Verdict:
         asked = set((request.scope or "").split())
         if required_scope is not None and required_scope not in asked:
             return Verdict.deny(f"scope {required_scope} is required")
+        scripted = scripts.get(request.agent_id or "")
+        if scripted == "approve":
+            return Verdict.allow()
+        if scripted in ("deny", "defer"):
+            return Verdict.approval()
         if kind == "deny":
             return Verdict.deny("the harness policy refuses every request")
         if kind == "approval":
@@ -75,7 +89,9 @@ def fixed_policy(kind: str, required_scope: str | None) -> Any:
     return policy
 
 
-def build_app(server: AccessServer, waiting: dict[str, dict[str, Any]]) -> FastAPI:
+def build_app(
+    server: AccessServer, waiting: dict[str, dict[str, Any]], scripts: dict[str, str]
+) -> FastAPI:
     app = FastAPI(title="introspection-aauth Access Server", openapi_url=None, docs_url=None)
     app.include_router(access_server_router(server))
 
@@ -96,6 +112,31 @@ def build_app(server: AccessServer, waiting: dict[str, dict[str, Any]]) -> FastA
         if decision.pending_id in waiting:
             waiting[decision.pending_id]["decision"] = decision.decision
         return {"pending_id": decision.pending_id, "decision": decision.decision}
+
+    @app.post("/_harness/person", status_code=204)
+    async def person(message: dict[str, Any]) -> None:
+        if "pending" in message:
+            if set(message) != {"pending", "decision"} or not isinstance(message["pending"], str):
+                raise HTTPException(400, "a decision is {pending, decision}")
+            if message["decision"] not in ("approve", "deny"):
+                raise HTTPException(400, "decision is approve or deny")
+            pending_id = urlsplit(message["pending"]).path.rstrip("/").rpartition("/")[2]
+            try:
+                await server.decide(pending_id, message["decision"] == "approve", decided_by=DECIDED_BY)
+            except AAuthError:
+                raise HTTPException(404, "nothing is waiting at that pending URL") from None
+            if pending_id in waiting:
+                waiting[pending_id]["decision"] = message["decision"]
+            return None
+        allowed = {"agent", "policy", "reachable", "mission_lifetime"}
+        if not set(message) <= allowed or not isinstance(message.get("agent"), str):
+            raise HTTPException(400, "a script is {agent, policy, reachable?, mission_lifetime?}")
+        if message.get("policy") not in ("approve", "deny", "defer"):
+            raise HTTPException(400, "policy is approve, deny or defer")
+        if message.get("reachable", True) is not True or "mission_lifetime" in message:
+            raise HTTPException(422, "an access server has no reachability or mission lifetime to script")
+        scripts[message["agent"]] = message["policy"]
+        return None
 
     return app
 
@@ -126,6 +167,8 @@ def main() -> None:
     routes, ca = load_from_environment()
 
     waiting: dict[str, dict[str, Any]] = {}
+    scripts: dict[str, str] = {}
+    server: AccessServer | None = None
 
     async def remember(pending: PendingAccess) -> None:
         request = pending.request
@@ -137,12 +180,15 @@ def main() -> None:
             "agent": request.agent_id,
             "decision": None,
         }
+        if scripts.get(request.agent_id or "") == "deny" and server is not None:
+            await server.decide(pending.id, False, decided_by=DECIDED_BY)
+            waiting[pending.id]["decision"] = "deny"
 
     key = SigningKey.from_seed(bytes.fromhex(args.seed)) if args.seed else SigningKey.generate()
     server = AccessServer(
         identifier,
         key,
-        fixed_policy(args.policy, args.require_scope),
+        fixed_policy(args.policy, args.require_scope, scripts),
         resources=args.resource or ["https://resource.harness.test"],
         person_servers=args.person_server or ["https://ps.harness.test"],
         agent_providers=args.agent_provider or (os.environ.get("AAUTH_HARNESS_TRUSTED", "").split(",") if os.environ.get("AAUTH_HARNESS_TRUSTED") else ["https://ap.harness.test"]),
@@ -157,7 +203,7 @@ def main() -> None:
         f"routes {routes.describe()}",
         flush=True,
     )
-    uvicorn.run(build_app(server, waiting), host="127.0.0.1", port=args.port, log_level="warning")
+    uvicorn.run(build_app(server, waiting, scripts), host="127.0.0.1", port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,13 @@ Protocol paths (the library's; also in /.well-known/aauth-person.json):
 Admin paths (ours, test-only, unsigned):
   GET  /_harness/approvals              approvals raised so far
   POST /_harness/decide                 {"approval_id": ..., "decision": "approved"|"denied"}
+  POST /_harness/person                 the suite's person hook (README, "The person hook"):
+       {"agent": ..., "policy": "approve"|"deny"|"defer"}   how the person answers every
+           approval raised from now on for that agent (--auto-approve covers the others);
+       {"pending": <Location URL>, "decision": "approve"|"deny"}   decides one request.
+     The library has no notion of an unreachable person and lets nobody set a mission's
+     expires_at at approval, so "reachable": false and "mission_lifetime" are refused (422)
+     and the suite skips the cases that need them.
 
 `@authority` is the --identifier's host whatever the socket: the library
 verifies every request as addressed to its configured identifier.
@@ -23,6 +30,7 @@ import os
 import secrets
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 
@@ -66,6 +74,8 @@ class Approvals:
         self.default_tenant = default_tenant
         self.seen: dict[str, dict[str, Any]] = {}
         self.server: PersonServer | None = None
+        # The person hook's scripts: agent identifier -> "approve" | "deny" | "defer".
+        self.scripts: dict[str, str] = {}
 
     async def raised(self, tenant: str, approval: Approval) -> None:
         self.seen[approval.id] = {
@@ -78,8 +88,11 @@ class Approvals:
             "resource": approval.resource,
             "decision": None,
         }
-        if self.auto_approve:
+        policy = self.scripts.get(approval.agent_id)
+        if policy == "approve" or (policy is None and self.auto_approve):
             await self.decide(tenant, approval.id, ApprovalStatus.APPROVED)
+        elif policy == "deny":
+            await self.decide(tenant, approval.id, ApprovalStatus.DENIED)
 
     async def decide(self, tenant: str, approval_id: str, status: ApprovalStatus) -> bool:
         if self.server is None:
@@ -111,6 +124,33 @@ def build_app(ps: PersonServer, approvals: Approvals) -> FastAPI:
         if not await approvals.decide(tenant, decision.approval_id, status):
             raise HTTPException(404, "no such approval, or already decided")
         return {"approval_id": decision.approval_id, "decision": status.value}
+
+    @app.post("/_harness/person", status_code=204)
+    async def person(message: dict[str, Any]) -> None:
+        if "pending" in message:
+            if set(message) != {"pending", "decision"} or not isinstance(message["pending"], str):
+                raise HTTPException(400, "a decision is {pending, decision}")
+            statuses = {"approve": ApprovalStatus.APPROVED, "deny": ApprovalStatus.DENIED}
+            status = statuses.get(message["decision"])
+            if status is None:
+                raise HTTPException(400, "decision is approve or deny")
+            path = urlsplit(message["pending"]).path
+            _, marker, rest = path.partition("/pending/")
+            parts = ps.pending_parts(rest) if marker else None
+            if parts is None or not await approvals.decide(parts[0], parts[1], status):
+                raise HTTPException(404, "nothing is waiting at that pending URL")
+            return None
+        allowed = {"agent", "policy", "reachable", "mission_lifetime"}
+        if not set(message) <= allowed or not isinstance(message.get("agent"), str):
+            raise HTTPException(400, "a script is {agent, policy, reachable?, mission_lifetime?}")
+        if message.get("policy") not in ("approve", "deny", "defer"):
+            raise HTTPException(400, "policy is approve, deny or defer")
+        if message.get("reachable", True) is not True:
+            raise HTTPException(422, "this person server has no notion of an unreachable person")
+        if "mission_lifetime" in message:
+            raise HTTPException(422, "this person server cannot give a mission an expires_at")
+        approvals.scripts[message["agent"]] = message["policy"]
+        return None
 
     return app
 

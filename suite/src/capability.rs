@@ -65,10 +65,12 @@ impl Capability {
     /// Issues `AAuth-Access` session tokens.
     pub const SESSION_TOKEN: Capability =
         Capability::new("session-token", "issues AAuth-Access session tokens");
-    /// Provides a scripted person or test hook for consent and interaction pages (UI rows).
+    /// Lets the harness script the person (approve, deny, defer, unreachable, mission
+    /// lifetime) per agent through the `person_hook` path its target file names (README,
+    /// "The person hook"); consent and interaction are otherwise UI-only.
     pub const PERSON_HOOK: Capability = Capability::new(
         "person-hook",
-        "lets the harness act as the person at consent and interaction pages",
+        "lets the harness script the person per agent through the person_hook path",
     );
     /// Can be configured to admit the harness's network for metadata fetches while refusing
     /// the private addresses the harness names (TOK-015).

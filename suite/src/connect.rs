@@ -69,12 +69,17 @@ pub struct PersonServerKnobs {
     pub login_hint: Option<String>,
     /// `tenant` to send.
     pub tenant: Option<String>,
-    /// Admin path listing pending approvals.
+    /// Admin path listing pending approvals (informational, for people reading reports; the
+    /// suite drives the person through `person_hook`).
     pub approvals_path: Option<String>,
-    /// Admin path deciding an approval.
+    /// Admin path deciding an approval in the launcher's own format (informational).
     pub decide_path: Option<String>,
-    /// Control API of a mock server.
+    /// Control API of a mock server (informational).
     pub control_path: Option<String>,
+    /// The person hook (README "The person hook"): unsigned `POST`s of
+    /// `{"agent", "policy", "reachable"?, "mission_lifetime"?}` script the person for one
+    /// agent; `{"pending", "decision"}` decides one deferred request.
+    pub person_hook: Option<String>,
 }
 
 /// Knobs of an access-server target (`[access-server]`).
@@ -89,9 +94,9 @@ pub struct AccessServerKnobs {
     pub resources: Option<Vec<String>>,
     /// The agent provider the target trusts.
     pub agent_provider: Option<String>,
-    /// Admin path listing pending requests.
+    /// Admin path listing pending requests (informational; see `person_hook`).
     pub pending_path: Option<String>,
-    /// Admin path deciding a pending request.
+    /// Admin path deciding a pending request in the launcher's own format (informational).
     pub decide_path: Option<String>,
     /// A scope for which the target answers a valid token request with `202
     /// requirement=claims` (its policy needs identity claims first). Without it the
@@ -100,14 +105,17 @@ pub struct AccessServerKnobs {
     /// A scope for which the target answers a valid token request with `402` (its policy
     /// needs a billing relationship first). Without it the payment cases (AS-009) skip.
     pub payment_scope: Option<String>,
+    /// The person hook, as for a person server.
+    pub person_hook: Option<String>,
 }
 
 /// The knobs of the built-in access server: its policy demands claims and payment for the
-/// World's two policy scopes.
+/// World's two policy scopes, and it has the person hook.
 pub fn builtin_access_server_knobs() -> AccessServerKnobs {
     AccessServerKnobs {
         claims_scope: Some(aauth_harness::world::TARGET_CLAIMS_SCOPE.into()),
         payment_scope: Some(aauth_harness::world::TARGET_PAYMENT_SCOPE.into()),
+        person_hook: Some(aauth_harness::role::approver::PERSON_HOOK_PATH.into()),
         ..AccessServerKnobs::default()
     }
 }
@@ -254,6 +262,14 @@ pub fn builtin_resource_knobs() -> ResourceKnobs {
     }
 }
 
+/// What the built-in person server declares: its person hook.
+pub fn builtin_person_server_knobs() -> PersonServerKnobs {
+    PersonServerKnobs {
+        person_hook: Some(aauth_harness::role::approver::PERSON_HOOK_PATH.into()),
+        ..PersonServerKnobs::default()
+    }
+}
+
 fn host_of(identifier: &str) -> &str {
     identifier.strip_prefix("https://").unwrap_or(identifier)
 }
@@ -360,7 +376,7 @@ fn open_builtin(
         authority,
         authority_mode: AuthorityMode::Identifier,
         resource: builtin_resource_knobs(),
-        person_server: PersonServerKnobs::default(),
+        person_server: builtin_person_server_knobs(),
         access_server: builtin_access_server_knobs(),
         flaw,
         launched: Mutex::new(None),

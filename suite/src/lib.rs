@@ -33,6 +33,7 @@ pub mod judge;
 pub mod netfuzz;
 pub mod outcome;
 pub mod panic_guard;
+pub mod person_hook;
 pub mod probe;
 pub mod registry;
 pub mod render;

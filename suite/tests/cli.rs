@@ -94,7 +94,7 @@ fn list_explain_and_coverage_work_on_the_index() {
     let coverage = conform(&["coverage"]);
     assert_eq!(coverage.status.code(), Some(0));
     let text = String::from_utf8_lossy(&coverage.stdout);
-    assert!(text.contains("missing  PS-013"), "{text}");
+    assert!(text.contains("missing  AGT-028"), "{text}");
     assert!(text.contains("excluded AGT-037"), "{text}");
 }
 

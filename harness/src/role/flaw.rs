@@ -335,6 +335,27 @@ flaws! {
     /// No limit on the distinct resources one agent may ask for.
     PsResourceFanoutUnlimited = ("ps-resource-fanout-unlimited", PersonServer, "PS-010",
         "one agent may obtain person tokens for any number of distinct resources"),
+    /// The interaction `202` names the URL but forgets the code.
+    PsInteractionCodeMissing = ("ps-interaction-code-missing", PersonServer, "DEF-002",
+        "a 202 requirement=interaction carries url but no code"),
+    /// Pending URLs are numbered, not random.
+    PsPendingIdsSequential = ("ps-pending-ids-sequential", PersonServer, "DEF-003",
+        "pending URLs end in a sequence number (req-000001, req-000002...)"),
+    /// A denial polls as the OAuth error.
+    PsDenialAsOauthError = ("ps-denial-as-oauth-error", PersonServer, "DEF-004",
+        "a request the person denied polls as 400 access_denied instead of 403 denied"),
+    /// The person-token endpoint trusts the stored mission state and never looks at the clock.
+    PsMissionExpiryUnchecked = ("ps-mission-expiry-unchecked", PersonServer, "PS-013",
+        "a mission past its expires_at still yields person tokens"),
+    /// `interaction.url` in a resource token is taken as it comes.
+    PsInteractionUrlUnchecked = ("ps-interaction-url-unchecked", PersonServer, "PS-024",
+        "a resource token whose interaction.url is plain http is redeemed"),
+    /// No channel to the person ends every request, whatever the agent can do.
+    PsUserUnreachableIgnoresCapability = ("ps-user-unreachable-ignores-capability", PersonServer, "PS-025",
+        "403 user_unreachable even when the agent declared the interaction capability"),
+    /// Interaction is offered to every agent, capable or not.
+    PsInteractionWithoutCapability = ("ps-interaction-without-capability", PersonServer, "PS-025",
+        "an agent that declared no interaction capability is still sent requirement=interaction"),
 
     // ---- access server ----
     /// The AS accepts a resource token relayed by a PS other than the one it names.
@@ -355,6 +376,9 @@ flaws! {
     /// With a sub-agent, the auth token is bound to the parent's key.
     AsBindsParentKey = ("as-binds-parent-key", AccessServer, "AS-006",
         "with subagent_token the issued auth token's cnf is the parent agent's key"),
+    /// A denial polls as the OAuth error.
+    AsDenialAsOauthError = ("as-denial-as-oauth-error", AccessServer, "DEF-004",
+        "a request the person denied polls as 400 access_denied instead of 403 denied"),
     /// The AS writes its own identifier as the auth token's audience.
     AsAuthTokenAudSelf = ("as-auth-token-aud-self", AccessServer, "AS-007",
         "issued auth tokens name the access server, not the resource, as aud"),

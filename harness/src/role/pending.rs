@@ -64,6 +64,8 @@ pub struct PendingConfig {
     pub action_required: bool,
     /// A `DELETE` really cancels (false only for a planted flaw: `204` and nothing else).
     pub cancel_honoured: bool,
+    /// Pending ids are 128 random bits (false only for a planted flaw: a counter).
+    pub random_ids: bool,
 }
 
 impl PendingConfig {
@@ -77,6 +79,7 @@ impl PendingConfig {
             no_store: true,
             action_required: true,
             cancel_honoured: true,
+            random_ids: true,
         }
     }
 }
@@ -159,6 +162,8 @@ pub struct PendingStore {
     clock: Clock,
     entries: Arc<Mutex<HashMap<String, Entry>>>,
     settled: Arc<Notify>,
+    /// Requests opened so far (numbers the ids when they are not random).
+    issued: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Which body a POST carries: AAuth actions, or claims (an AS asking a PS).
@@ -178,6 +183,7 @@ impl PendingStore {
             clock,
             entries: Arc::default(),
             settled: Arc::new(Notify::new()),
+            issued: Arc::default(),
         }
     }
 
@@ -197,9 +203,16 @@ impl PendingStore {
         requirement: Option<AauthRequirement>,
         extra: Map<String, Value>,
     ) -> PendingTicket {
-        let mut raw = [0u8; 16];
-        rand::thread_rng().fill_bytes(&mut raw);
-        let id = b64::encode(raw);
+        let id = if self.config.random_ids {
+            let mut raw = [0u8; 16];
+            rand::thread_rng().fill_bytes(&mut raw);
+            b64::encode(raw)
+        } else {
+            let n = self
+                .issued
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            format!("req-{n:06}")
+        };
         let url = format!("{}{PENDING_PREFIX}{id}", self.config.origin);
         self.lock().insert(
             id.clone(),

@@ -27,7 +27,7 @@ const MAX_LIFETIME: i64 = 3600;
 
 /// The resource token a correct resource issues for `agent`, to be redeemed at the AS by
 /// the harness PS.
-fn resource_claims(ctx: &CaseContext, agent: &HarnessAgent) -> ResourceClaims {
+pub(crate) fn resource_claims(ctx: &CaseContext, agent: &HarnessAgent) -> ResourceClaims {
     resource_claims_scoped(ctx, agent, "read")
 }
 
@@ -56,7 +56,7 @@ fn resource_claims_scoped(ctx: &CaseContext, agent: &HarnessAgent, scope: &str) 
 }
 
 /// Sends the PS's request with `body`, signed as the harness PS.
-async fn send(
+pub(crate) async fn send(
     ctx: &CaseContext,
     body: &Value,
 ) -> Result<aauth_harness::message::Response, crate::outcome::HarnessError> {
@@ -66,7 +66,7 @@ async fn send(
 }
 
 /// The body a correct PS sends for `agent` with resource-token claims `rt`.
-fn body(ctx: &CaseContext, agent: &HarnessAgent, rt: &ResourceClaims) -> Value {
+pub(crate) fn body(ctx: &CaseContext, agent: &HarnessAgent, rt: &ResourceClaims) -> Value {
     let token = ctx
         .world
         .mint_from(Party::Resource, TokenKind::Resource, &rt.to_map(), None);

@@ -27,6 +27,7 @@ async fn create_mission(
     agent: &HarnessAgent,
 ) -> Result<Result<(String, Response), Outcome>, HarnessError> {
     let path = endpoint(ctx, "aauth-person.json", "mission_endpoint").await?;
+    ps_flow::approve_first(ctx, agent).await?;
     let body = with_hints(
         ctx,
         json!({

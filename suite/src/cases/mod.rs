@@ -31,6 +31,7 @@ pub mod freshness;
 pub mod jwks_discovery;
 pub mod metadata_documents;
 pub mod missions;
+pub mod person_decisions;
 pub mod person_token_endpoint;
 pub mod person_token_verification;
 pub mod ps_federation;
@@ -75,6 +76,8 @@ pub const MODULES: &[&[Case<CaseContext>]] = &[
     as_token_endpoint::CASES,
     missions::CASES,
     deferred_responses::CASES,
+    person_decisions::CASES,
+    person_decisions::AS_CASES,
     attacks_server::CASES,
     ps_metadata::CASES,
     error_responses::CASES,

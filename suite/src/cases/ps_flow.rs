@@ -115,6 +115,7 @@ pub async fn request_person_token(
     extra: &Value,
 ) -> Result<Response, HarnessError> {
     let path = endpoint(ctx, "aauth-person.json", "person_token_endpoint").await?;
+    approve_first(ctx, agent).await?;
     let mut body = with_hints(ctx, json!({ "resource": Party::Resource.identifier() }));
     if let (Some(map), Some(more)) = (body.as_object_mut(), extra.as_object()) {
         for (k, v) in more {
@@ -226,8 +227,21 @@ pub async fn redeem(
     resource_token: &str,
 ) -> Result<Response, HarnessError> {
     let path = ps_token_path(ctx).await?;
+    approve_first(ctx, agent).await?;
     let body = with_hints(ctx, json!({ "resource_token": resource_token }));
     post_as_agent(ctx, agent, &agent.agent_token, &path, &body).await
+}
+
+/// These flows need the person to agree: say so through the person hook when the target
+/// declares one, rather than counting on the target approving by default. A hook that
+/// refuses is reported as unsupported (the flow itself then shows what the target does).
+pub async fn approve_first(ctx: &CaseContext, agent: &HarnessAgent) -> Result<(), HarnessError> {
+    match crate::person_hook::approve_if_hooked(ctx, &agent.id).await? {
+        Ok(()) => Ok(()),
+        Err(outcome) => Err(HarnessError::Unsupported(format!(
+            "cannot script the person through the hook: {outcome:?}"
+        ))),
+    }
 }
 
 /// Redeems claims `rt` (minted as the World's resource) as `agent`.

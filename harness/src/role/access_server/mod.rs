@@ -10,6 +10,7 @@
 //! | `POST /token` | the token endpoint, for person servers only (`token.rs`) |
 //! | `GET/POST /pending/{id}` | payment and claims steps (`token.rs`) |
 //! | `POST /revoke` | revocation of tokens this AS issued |
+//! | `POST /_harness/person` | the person hook ([`crate::role::approver`]; `person.rs`) |
 //!
 //! Requests must be signed by a person server signing as itself (`jwks_uri` scheme, see
 //! `caller.rs`). Policy switches ([`AccessPolicy`]) make the AS ask for payment (`402`),
@@ -17,6 +18,7 @@
 //! issues, for every request or only for resource tokens carrying a given scope.
 
 mod caller;
+mod person;
 mod token;
 
 use std::collections::{HashMap, HashSet};
@@ -194,6 +196,7 @@ pub(crate) struct As {
     pub cfg: AccessServerConfig,
     pub issuer: TokenIssuer,
     pub pending: PendingStore,
+    pub person: person::Person,
     state: Mutex<AsState>,
 }
 
@@ -242,6 +245,7 @@ impl AccessServer {
                 cfg: config,
                 issuer,
                 pending,
+                person: person::Person::default(),
                 state: Mutex::default(),
             }),
         })
@@ -280,6 +284,9 @@ async fn route(inner: Arc<As>, request: Request) -> Response {
         paths::TOKEN => endpoint::method_not_allowed("POST"),
         paths::REVOKE if method == "POST" => token::revoke(&inner, &request).await,
         paths::REVOKE => endpoint::method_not_allowed("POST"),
+        crate::role::approver::PERSON_HOOK_PATH if method == "POST" => {
+            person::hook(&inner, &request).await
+        }
         p if p.starts_with(PENDING_PREFIX) => token::pending(&inner, &request).await,
         _ => endpoint::not_found(),
     }

@@ -257,6 +257,18 @@ fn issued_sub(inner: &As, grant: &AsGrant, own: Option<String>) -> Option<String
     }
 }
 
+impl AsGrant {
+    /// The requesting PS.
+    pub(crate) fn ps(&self) -> &str {
+        &self.ps
+    }
+
+    /// The agent the request is for, when an agent token came with it.
+    pub(crate) fn agent_id(&self) -> Option<&str> {
+        self.agent.as_ref().map(|a| a.sub.as_str())
+    }
+}
+
 /// Validate an agent token sent in the body; returns its claims and `cnf` key.
 async fn agent_token(inner: &As, token: &str) -> Result<(AgentClaims, PublicKey), Response> {
     let expected = Expected::new(inner.cfg.profile, inner.now());
@@ -336,7 +348,7 @@ fn next_step(inner: &As, grant: AsGrant) -> Response {
             );
             inner.pending.accepted(&ticket.id)
         }
-        _ => issue(inner, &grant),
+        _ => super::person::ask(inner, grant),
     }
 }
 
@@ -352,7 +364,7 @@ pub(crate) async fn pending(inner: &Arc<As>, request: &Request) -> Response {
             inner.state().parked.remove(&id);
             response
         }
-        PendingStep::Poll { id, .. } => {
+        PendingStep::Poll { id, wait } => {
             let parked = inner.state().parked.remove(&id);
             match parked {
                 Some(Parked {
@@ -375,7 +387,8 @@ pub(crate) async fn pending(inner: &Arc<As>, request: &Request) -> Response {
                     inner.state().parked.insert(id.clone(), parked);
                     inner.pending.accepted(&id)
                 }
-                None => server_error("pending request without state"),
+                // Waiting for (or decided by) the person: the store holds the answer.
+                None => inner.pending.poll(&id, wait).await,
             }
         }
         PendingStep::Post { id, post } => {
@@ -428,7 +441,7 @@ fn accept_claims(inner: &As, grant: &AsGrant, claims: &Map<String, Value>) -> Re
 }
 
 /// Sign the auth token.
-fn issue(inner: &As, grant: &AsGrant) -> Response {
+pub(crate) fn issue(inner: &As, grant: &AsGrant) -> Response {
     let now = inner.now();
     let rt = &grant.rt;
     let exp = if inner.has(Flaw::AsAuthTokenLongLived) {

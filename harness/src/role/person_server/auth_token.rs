@@ -49,7 +49,7 @@ use crate::wire::identifier::validate_https_url;
 use crate::wire::problem::{ErrorCode, Problem};
 
 use super::caller::{self, Caller, SubAgent};
-use super::deferred::{with_approval, with_prompt, Job};
+use super::deferred::{with_person, Ask, Job};
 use super::mission_store::MissionStatus;
 use super::person_token::{downstream_sub, upstream_person};
 use super::{federation, Ps};
@@ -178,11 +178,14 @@ async fn flow(ps: &Arc<Ps>, request: &Request) -> Reply {
     let prompted = body
         .opt_str("prompt")?
         .is_some_and(|p| p.split(' ').any(|v| v == "consent"));
-    if prompted {
-        Ok(with_prompt(ps, &owner, job).await)
-    } else {
-        Ok(with_approval(ps, &owner, job).await)
-    }
+    let interaction_capable = body
+        .opt_strings("capabilities")?
+        .is_some_and(|c| c.iter().any(|v| v == "interaction"));
+    let ask = Ask {
+        prompted,
+        interaction_capable,
+    };
+    Ok(with_person(ps, &owner, job, ask).await)
 }
 
 /// The optional request parameters: types, the `prompt` and `platform` vocabularies, and
@@ -236,7 +239,8 @@ pub(crate) async fn check_resource_token(
         .map_err(|f| token_refusal(TokenKind::Resource, &f))?;
     let redeem = redeem_at(ps, &claims.aud)?;
     if let Some(interaction) = &claims.interaction {
-        if validate_https_url(&interaction.url).is_err() {
+        if validate_https_url(&interaction.url).is_err() && !ps.has(Flaw::PsInteractionUrlUnchecked)
+        {
             return Err(rt_refusal("interaction.url must be an https URL"));
         }
     }

@@ -4,6 +4,16 @@
 //! work as a [`Job`] under the pending id until a decision arrives, by poll count or
 //! through `POST /_harness/decide`.
 //!
+//! The person hook ([`crate::role::approver`], `POST /_harness/person`) scripts the person
+//! per agent. A script saying the person is unreachable changes what a request needing them
+//! gets: `202 requirement=interaction` (a URL and a Crockford code the agent brings the
+//! person to) when the agent declared the `interaction` capability, else the terminal `403
+//! user_unreachable` (PS-025). Planted here: `ps-interaction-code-missing` (the interaction
+//! `202` has no `code`), `ps-user-unreachable-ignores-capability` (`403` even for an agent
+//! that can drive interaction), `ps-interaction-without-capability` (interaction offered
+//! to an agent that cannot drive it) and `ps-denial-as-oauth-error` (a denial polls as
+//! `400 access_denied`).
+//!
 //! The pending URL itself ([`pending`]) is authenticated like any agent endpoint, and only
 //! the agent that made the request may poll, post to or cancel it (the store compares
 //! identities on every request). `updated_request` replaces the parked resource token when
@@ -18,12 +28,12 @@ use serde_json::Map;
 use crate::host::BoxFuture;
 use crate::jose::jws;
 use crate::message::{Request, Response};
-use crate::role::approver::{self, Decision, Opening};
+use crate::role::approver::{self, Decision, HookMessage, Opening};
 use crate::role::endpoint::{invalid_request, refuse};
 use crate::role::flaw::Flaw;
-use crate::role::pending::{PendingPost, PendingStep, PostKind};
+use crate::role::pending::{PendingPost, PendingStep, PendingStore, PostKind};
 use crate::wire::aauth_requirement::{AauthRequirement, Requirement};
-use crate::wire::problem::ErrorCode;
+use crate::wire::problem::{ErrorCode, Problem};
 
 use super::{caller, Ps};
 
@@ -63,35 +73,76 @@ impl Job {
     }
 }
 
+/// How a request asks for the person.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Ask {
+    /// `prompt=consent`: the person is always asked, so the answer is always deferred.
+    pub prompted: bool,
+    /// The agent declared the `interaction` capability (the `capabilities` parameter).
+    pub interaction_capable: bool,
+}
+
 /// Ask the person; run `job` now or defer it.
 pub(crate) async fn with_approval(ps: &Arc<Ps>, owner: &str, job: Job) -> Response {
-    decide_or_defer(ps, owner, job, false).await
+    with_person(ps, owner, job, Ask::default()).await
 }
 
-/// As [`with_approval`], for a request whose `prompt` asks for consent: the person is
-/// always asked, so the answer is always deferred (`202`).
-pub(crate) async fn with_prompt(ps: &Arc<Ps>, owner: &str, job: Job) -> Response {
-    decide_or_defer(ps, owner, job, true).await
-}
-
-async fn decide_or_defer(ps: &Arc<Ps>, owner: &str, job: Job, prompted: bool) -> Response {
+/// Ask the person as `ask` says; run `job` now, defer it, or say the person cannot be
+/// reached.
+pub(crate) async fn with_person(ps: &Arc<Ps>, owner: &str, job: Job, ask: Ask) -> Response {
     let approver = &ps.cfg.approver;
-    let (opening, approve_on_poll) = if prompted {
-        approver.open_prompted()
-    } else {
-        (approver.open(), false)
-    };
+    let unreachable = approver.script_for(owner).is_some_and(|s| !s.reachable);
+    if unreachable {
+        let capable = (ask.interaction_capable || ps.has(Flaw::PsInteractionWithoutCapability))
+            && !ps.has(Flaw::PsUserUnreachableIgnoresCapability);
+        if !capable {
+            return refuse(
+                403,
+                ErrorCode::USER_UNREACHABLE,
+                "the person cannot be reached and the agent did not declare interaction",
+            );
+        }
+        let (opening, approve_on_poll) = approver.open_for(owner, true);
+        let mut requirement =
+            AauthRequirement::interaction(&format!("{}/consent", ps.id()), &interaction_code());
+        if ps.has(Flaw::PsInteractionCodeMissing) {
+            requirement.code = None;
+        }
+        return defer(ps, owner, job, requirement, opening, approve_on_poll).await;
+    }
+    let (opening, approve_on_poll) = approver.open_for(owner, ask.prompted);
+    let requirement = AauthRequirement::new(Requirement::APPROVAL);
+    defer(ps, owner, job, requirement, opening, approve_on_poll).await
+}
+
+/// Eight Crockford base32 symbols (40 bits) shown as `XXXX-XXXX`.
+fn interaction_code() -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut raw = [0u8; 8];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut raw);
+    let symbols: String = raw
+        .iter()
+        .map(|b| char::from(ALPHABET.get(usize::from(b & 31)).copied().unwrap_or(b'0')))
+        .collect();
+    format!("{}-{}", &symbols[..4], &symbols[4..])
+}
+
+async fn defer(
+    ps: &Arc<Ps>,
+    owner: &str,
+    job: Job,
+    requirement: AauthRequirement,
+    opening: Opening,
+    approve_on_poll: bool,
+) -> Response {
+    let approver = &ps.cfg.approver;
     match opening {
         Opening::Approved => job.run(ps.clone()).await,
         Opening::Deferred { decided } => {
-            let ticket = ps.pending.open(
-                owner,
-                Some(AauthRequirement::new(Requirement::APPROVAL)),
-                Map::new(),
-            );
+            let ticket = ps.pending.open(owner, Some(requirement), Map::new());
             match decided {
                 Some(Decision::Deny) => {
-                    ps.pending.resolve(&ticket.id, approver::denied());
+                    ps.pending.resolve(&ticket.id, denied(ps));
                 }
                 Some(Decision::Approve) => {
                     let response = job.run(ps.clone()).await;
@@ -107,6 +158,17 @@ async fn decide_or_defer(ps: &Arc<Ps>, owner: &str, job: Job, prompted: bool) ->
     }
 }
 
+/// The polling error a denial produces (`ps-denial-as-oauth-error`: OAuth's
+/// `400 access_denied` instead).
+fn denied(ps: &Ps) -> Response {
+    if ps.has(Flaw::PsDenialAsOauthError) {
+        return Problem::new(ErrorCode::ACCESS_DENIED)
+            .with_detail("the person declined the request")
+            .to_response(400);
+    }
+    approver::denied()
+}
+
 /// Carry out a decision on pending request `id`. False when nothing was waiting.
 pub(crate) async fn settle(ps: &Arc<Ps>, id: &str, decision: Decision) -> bool {
     let job = ps.jobs().remove(id);
@@ -115,7 +177,7 @@ pub(crate) async fn settle(ps: &Arc<Ps>, id: &str, decision: Decision) -> bool {
     };
     let response = match decision {
         Decision::Approve => job.run(ps.clone()).await,
-        Decision::Deny => approver::denied(),
+        Decision::Deny => denied(ps),
     };
     ps.pending.resolve(id, response)
 }
@@ -191,6 +253,36 @@ fn replace_resource_token(ps: &Ps, id: &str, token: String) -> Result<(), Respon
     }
     job.updated = Some(token);
     Ok(())
+}
+
+/// `POST /_harness/person`: the person hook.
+pub(crate) async fn person_hook(ps: &Arc<Ps>, request: &Request) -> Response {
+    match approver::parse_hook(request) {
+        Err(r) => r,
+        Ok(HookMessage::Script { agent, script }) => {
+            ps.cfg.approver.script(&agent, script);
+            Response::new(204)
+        }
+        Ok(HookMessage::Decide { pending, decision }) => {
+            let id = pending_id(&ps.pending, &pending).unwrap_or_default();
+            if !ps.cfg.approver.decide(&id) || !settle(ps, &id, decision).await {
+                return refuse(
+                    404,
+                    ErrorCode::INVALID_REQUEST,
+                    "nothing is waiting at that pending URL",
+                );
+            }
+            Response::new(204)
+        }
+    }
+}
+
+/// The pending id of a `Location` this server sent (absolute on its origin, or a path).
+pub(crate) fn pending_id(store: &PendingStore, location: &str) -> Option<String> {
+    let path = location
+        .strip_prefix(store.config().origin.as_str())
+        .unwrap_or(location);
+    PendingStore::id_from_path(path).map(str::to_string)
 }
 
 /// `POST /_harness/decide`.

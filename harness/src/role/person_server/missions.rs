@@ -87,7 +87,14 @@ fn is_tool(v: &Value) -> bool {
 
 fn approve(ps: &Ps, caller: &Caller, proposal: &Proposal) -> Response {
     let now = ps.now();
-    let expires_at = ps.cfg.mission_lifetime.map(|l| now.saturating_add(l));
+    // The person may give the mission a lifetime (person hook), else the PS's default.
+    let lifetime = ps
+        .cfg
+        .approver
+        .script_for(caller.id())
+        .and_then(|s| s.mission_lifetime)
+        .or(ps.cfg.mission_lifetime);
+    let expires_at = lifetime.map(|l| now.saturating_add(l));
     let capabilities: Vec<String> = Vec::new();
     let resources: &[String] = if ps.p11() { &proposal.resources } else { &[] };
     let (bytes, digest) = {

@@ -16,6 +16,7 @@
 //! | `GET/POST/DELETE /pending/{id}` | all | deferred responses (`deferred.rs`) |
 //! | `POST /_harness/decide` | all | the scripted person's decision hook ([`crate::role::approver`]) |
 //! | `POST /_harness/revoke-mission` | all | the person revokes a mission (`revocation.rs`) |
+//! | `POST /_harness/person` | all | the person hook: per-agent scripts and decisions by pending URL ([`crate::role::approver`]) |
 //!
 //! Every agent endpoint authenticates the request with the shared verifier
 //! ([`crate::verify`]) and requires an agent token (see `caller.rs`); four-party requests go
@@ -296,6 +297,7 @@ impl PersonServer {
         pending.no_store = !config.flaws.has(Flaw::PsPendingCacheable);
         pending.action_required = !config.flaws.has(Flaw::PsPendingActionOptional);
         pending.cancel_honoured = !config.flaws.has(Flaw::PsPendingCancelIgnored);
+        pending.random_ids = !config.flaws.has(Flaw::PsPendingIdsSequential);
         let pending = PendingStore::new(pending, config.clock.clone());
         Ok(PersonServer {
             ps: Arc::new(Ps {
@@ -375,6 +377,10 @@ async fn route(ps: Arc<Ps>, request: Request) -> Response {
         },
         approver::DECIDE_PATH if ps.cfg.admin_hooks => match post_only(true) {
             Some(()) => deferred::decide(&ps, &request).await,
+            None => endpoint::method_not_allowed("POST"),
+        },
+        approver::PERSON_HOOK_PATH if ps.cfg.admin_hooks => match post_only(true) {
+            Some(()) => deferred::person_hook(&ps, &request).await,
             None => endpoint::method_not_allowed("POST"),
         },
         p if p.starts_with(PENDING_PREFIX) => deferred::pending(&ps, &request).await,
