@@ -176,8 +176,18 @@ pub fn builtin_capabilities(role: Role) -> Capabilities {
             C::CALL_CHAINING,
             C::FEDERATION,
             C::PERSON_HOOK,
+            // The person hook can make the person unreachable, which drives an agent that
+            // declares `interaction` into a 202 interaction requirement.
+            C::INTERACTION,
         ],
-        Role::AccessServer => &[C::SUB_AGENTS, C::CALL_CHAINING, C::FEDERATION],
+        Role::AccessServer => &[
+            C::SUB_AGENTS,
+            C::CALL_CHAINING,
+            C::FEDERATION,
+            // The person hook defers or denies the approval step (access_server/person.rs).
+            C::PERSON_HOOK,
+            C::DEFERRED,
+        ],
         Role::AgentProvider | Role::Agent => return Capabilities::none(),
     };
     Capabilities::of(verifier.iter().chain(own).copied())
@@ -267,7 +277,7 @@ mod tests {
         }
         assert!(!resource.contains(C::MISSIONS) && !resource.contains(C::PERSON_TOKEN));
         assert!(ps.contains(C::MISSIONS) && !ps.contains(C::SESSION_TOKEN));
-        assert!(access.contains(C::FEDERATION) && !access.contains(C::DEFERRED));
+        assert!(access.contains(C::FEDERATION) && access.contains(C::PERSON_HOOK));
         for role in [Role::Resource, Role::PersonServer, Role::AccessServer] {
             let declared = builtin_capabilities(role);
             assert!(declared.contains(C::ES256) && declared.contains(C::EGRESS_CONTROL));
