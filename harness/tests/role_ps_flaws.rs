@@ -105,6 +105,8 @@ fn every_person_server_flaw_has_a_probe() {
         Flaw::PsResourceMetadataSkipped,
         Flaw::PsResourceFanoutUnlimited,
         Flaw::PsInteractionCodeMissing,
+        Flaw::PsPendingRetryAfterMissing,
+        Flaw::PsPollAuthorizationPending,
         Flaw::PsPendingIdsSequential,
         Flaw::PsDenialAsOauthError,
         Flaw::PsMissionExpiryUnchecked,

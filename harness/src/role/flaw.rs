@@ -338,6 +338,12 @@ flaws! {
     /// The interaction `202` names the URL but forgets the code.
     PsInteractionCodeMissing = ("ps-interaction-code-missing", PersonServer, "DEF-002",
         "a 202 requirement=interaction carries url but no code"),
+    /// Deferred `202`s name their `Location` but never say when to poll.
+    PsPendingRetryAfterMissing = ("ps-pending-retry-after-missing", PersonServer, "DEF-002",
+        "a deferred 202 (approval, interaction) carries Location but no Retry-After"),
+    /// An undecided request polls as the OAuth device flow's error instead of `202`.
+    PsPollAuthorizationPending = ("ps-poll-authorization-pending", PersonServer, "DEF-004",
+        "a poll of a request still waiting for the person gets 400 authorization_pending, not 202"),
     /// Pending URLs are numbered, not random.
     PsPendingIdsSequential = ("ps-pending-ids-sequential", PersonServer, "DEF-003",
         "pending URLs end in a sequence number (req-000001, req-000002...)"),

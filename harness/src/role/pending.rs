@@ -66,6 +66,11 @@ pub struct PendingConfig {
     pub cancel_honoured: bool,
     /// Pending ids are 128 random bits (false only for a planted flaw: a counter).
     pub random_ids: bool,
+    /// Every `202` says when to poll again (false only for a planted flaw).
+    pub retry_after_sent: bool,
+    /// A poll of a request still waiting answers `202` (false only for a planted flaw:
+    /// `400 authorization_pending`, the OAuth device flow's habit).
+    pub waiting_polls_accepted: bool,
 }
 
 impl PendingConfig {
@@ -80,6 +85,8 @@ impl PendingConfig {
             action_required: true,
             cancel_honoured: true,
             random_ids: true,
+            retry_after_sent: true,
+            waiting_polls_accepted: true,
         }
     }
 }
@@ -255,8 +262,10 @@ impl PendingStore {
             .with_header(
                 "Location",
                 format!("{}{PENDING_PREFIX}{id}", self.config.origin),
-            )
-            .with_header("Retry-After", self.config.retry_after.to_string());
+            );
+        if self.config.retry_after_sent {
+            response.append_header("Retry-After", self.config.retry_after.to_string());
+        }
         if self.config.no_store {
             response.append_header("Cache-Control", "no-store");
         }
@@ -371,8 +380,21 @@ impl PendingStore {
                 return gone();
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                return self.take_ready(id).unwrap_or_else(|| self.accepted(id));
+                return self
+                    .take_ready(id)
+                    .unwrap_or_else(|| self.still_waiting(id));
             }
+        }
+    }
+
+    /// The answer to a poll that finds `id` still waiting.
+    fn still_waiting(&self, id: &str) -> Response {
+        if self.config.waiting_polls_accepted {
+            self.accepted(id)
+        } else {
+            Problem::new(ErrorCode::new("authorization_pending"))
+                .with_detail("the person has not answered yet")
+                .to_response(400)
         }
     }
 

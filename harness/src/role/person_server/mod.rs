@@ -298,6 +298,8 @@ impl PersonServer {
         pending.action_required = !config.flaws.has(Flaw::PsPendingActionOptional);
         pending.cancel_honoured = !config.flaws.has(Flaw::PsPendingCancelIgnored);
         pending.random_ids = !config.flaws.has(Flaw::PsPendingIdsSequential);
+        pending.retry_after_sent = !config.flaws.has(Flaw::PsPendingRetryAfterMissing);
+        pending.waiting_polls_accepted = !config.flaws.has(Flaw::PsPollAuthorizationPending);
         let pending = PendingStore::new(pending, config.clock.clone());
         Ok(PersonServer {
             ps: Arc::new(Ps {
