@@ -14,6 +14,7 @@ use aauth_harness::jose::Alg;
 use aauth_harness::message::{Request, Response};
 use aauth_harness::profile::Profile;
 use aauth_harness::role::agent::HarnessAgent;
+use aauth_harness::role::agent_provider::AgentProvider;
 use aauth_harness::role::Role;
 use aauth_harness::target::client::HttpClient;
 use aauth_harness::transcript::Transcript;
@@ -70,12 +71,28 @@ impl CaseContext {
     /// A fresh agent (new Ed25519 key, new agent token from the trusted agent provider), so
     /// no state an earlier case left in the target (replay caches, sessions) applies.
     pub fn agent(&self) -> HarnessAgent {
-        self.world.new_agent(&Alg::ED25519)
+        self.bound(self.world.ap(), self.world.new_agent(&Alg::ED25519))
     }
 
     /// A fresh agent with a key of `alg`.
     pub fn agent_with(&self, alg: &Alg) -> HarnessAgent {
-        self.world.new_agent(alg)
+        self.bound(self.world.ap(), self.world.new_agent(alg))
+    }
+
+    /// The person server the harness's agents are enrolled with: at a person server under
+    /// test, that server (an agent token whose `ps` names another PS may rightly be refused
+    /// there); elsewhere the provider's default, the World's PS.
+    pub fn agent_ps(&self) -> Option<String> {
+        (self.role() == Role::PersonServer).then(|| self.target.identifier.clone())
+    }
+
+    /// `agent` (issued by `ap`) re-issued to name [`CaseContext::agent_ps`] when that is
+    /// not the World's default.
+    pub fn bound(&self, ap: &AgentProvider, agent: HarnessAgent) -> HarnessAgent {
+        match self.agent_ps() {
+            Some(ps) if agent.ps.as_deref() != Some(ps.as_str()) => ap.rebind(&agent, &ps),
+            _ => agent,
+        }
     }
 
     /// An unsigned request to the target: `https` scheme, the target's `@authority`.

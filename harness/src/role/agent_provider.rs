@@ -394,6 +394,22 @@ impl AgentProvider {
             .with_ps(minted.claims.ps.as_deref())
     }
 
+    /// `agent` again (same identifier, same key) with a token naming `ps` as its person
+    /// server: what an agent provider issues to an agent enrolled with that PS.
+    pub fn rebind(&self, agent: &HarnessAgent, ps: &str) -> HarnessAgent {
+        let local = agent
+            .id
+            .strip_prefix("aauth:")
+            .and_then(|rest| rest.rsplit_once('@'))
+            .map(|(local, _)| local)
+            .unwrap_or("agent");
+        let mut request = self.request(local, &agent.key.public_key());
+        request.ps = Some(ps.to_string());
+        let minted = self.mint(&request);
+        HarnessAgent::new(&minted.claims.sub, agent.key.clone(), &minted.token)
+            .with_ps(minted.claims.ps.as_deref())
+    }
+
     /// A sub-agent of `parent`: identifier `<parent local>+<discriminator>`, its own key,
     /// `parent_agent` naming the parent.
     pub fn sub_agent(&self, parent: &HarnessAgent, discriminator: &str, alg: &Alg) -> HarnessAgent {

@@ -77,6 +77,7 @@ pub fn agent_token_from(
     extra: Map<String, Value>,
 ) -> String {
     let mut request = ap.request(local_of(agent), &agent.key.public_key());
+    request.ps = agent.ps.clone().or(request.ps);
     request.defect = defect;
     request.extra = extra;
     ap.mint(&request).token
@@ -90,9 +91,9 @@ pub fn agent_token(ctx: &CaseContext, agent: &HarnessAgent, defect: TokenDefect)
 /// Agent-token claims for `agent` as the trusted AP writes them, for hand-minted variants.
 fn agent_claims(ctx: &CaseContext, agent: &HarnessAgent) -> Map<String, Value> {
     let ap = ctx.world.ap();
-    ap.mint(&ap.request(local_of(agent), &agent.key.public_key()))
-        .claims
-        .to_map()
+    let mut request = ap.request(local_of(agent), &agent.key.public_key());
+    request.ps = agent.ps.clone().or(request.ps);
+    ap.mint(&request).claims.to_map()
 }
 
 /// A token of `kind` minted with the AP's key over the agent's claims (typ and dwk as for

@@ -62,7 +62,9 @@ fn another_token(ctx: &CaseContext, probe: &Probe) -> Result<String, HarnessErro
         .as_ref()
         .ok_or_else(|| HarnessError::Unsupported("no agent signs at this role".into()))?;
     let ap = ctx.world.ap();
-    Ok(ap.mint(&ap.request("swap", &agent.public_key())).token)
+    let mut request = ap.request("swap", &agent.public_key());
+    request.ps = agent.ps.clone().or(request.ps);
+    Ok(ap.mint(&request).token)
 }
 
 /// Signed with one token in `Signature-Key`, then that token swapped for another bound to

@@ -23,7 +23,7 @@ use crate::judge::Expect;
 /// Another agent's valid token, in a request the attacker (the baseline agent, which the
 /// target has just seen) signs with its own key.
 fn stolen_token(ctx: &CaseContext, thief: &HarnessAgent) -> Presented {
-    let victim = ctx.world.new_agent(&Alg::ED25519);
+    let victim = ctx.bound(ctx.world.ap(), ctx.world.new_agent(&Alg::ED25519));
     Presented::signed_by(victim.agent_token, thief.key.clone())
 }
 

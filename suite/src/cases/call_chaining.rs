@@ -80,9 +80,11 @@ fn mid() -> String {
 /// A fresh agent of the intermediary (its own key, agent token issued by itself).
 fn intermediary(ctx: &CaseContext) -> HarnessAgent {
     let n = SERIAL.fetch_add(1, Ordering::Relaxed);
-    ctx.world
+    let agent = ctx
+        .world
         .intermediary()
-        .new_agent(&format!("svc-{n}"), &Alg::ED25519)
+        .new_agent(&format!("svc-{n}"), &Alg::ED25519);
+    ctx.bound(ctx.world.intermediary(), agent)
 }
 
 /// The `sub` claim of a compact token.

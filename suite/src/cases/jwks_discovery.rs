@@ -152,6 +152,7 @@ async fn kid_flood(ctx: &CaseContext) -> Outcome {
     let local = crate::cases::agent_token::local_of(&agent).to_string();
     for i in 0..FLOOD {
         let mut request = ap.request(&local, &agent.key.public_key());
+        request.ps = agent.ps.clone().or(request.ps);
         request.defect = Some(TokenDefect::SetHeader(
             "kid".into(),
             json!(format!("flood-{local}-{i}")),
@@ -307,9 +308,9 @@ async fn refresh_after_rotation(ctx: &CaseContext, rekey: bool) -> Outcome {
     let before = host.hits(which.name(), JWKS_PATH);
     let issuer = ap.rotate_key(&kid, &format!("rotated-{stamp}"));
     let local = crate::cases::agent_token::local_of(&agent).to_string();
-    let token = ap
-        .mint_signed_by(&ap.request(&local, &agent.key.public_key()), &issuer)
-        .token;
+    let mut order = ap.request(&local, &agent.key.public_key());
+    order.ps = agent.ps.clone().or(order.ps);
+    let token = ap.mint_signed_by(&order, &issuer).token;
     let response = match send_presenting(ctx, &probe, &token).await {
         Ok(r) => r,
         Err(e) => return Outcome::Error(e),

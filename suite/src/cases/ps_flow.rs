@@ -270,10 +270,12 @@ pub fn short_lived_agent(ctx: &CaseContext) -> HarnessAgent {
     let ap = ctx.world.ap();
     let request = AgentTokenRequest {
         lifetime: SHORT_AGENT_LIFETIME,
+        ps: base.ps.clone(),
         ..ap.request(&local_part(&base.id), &base.public_key())
     };
     let minted = ap.mint(&request);
     HarnessAgent::new(&minted.claims.sub, base.key.clone(), &minted.token)
+        .with_ps(minted.claims.ps.as_deref())
 }
 
 /// A fresh sub-agent of `parent`: its own key, an agent token naming `parent` as
@@ -283,10 +285,12 @@ pub fn sub_agent(ctx: &CaseContext, parent: &HarnessAgent) -> HarnessAgent {
     let ap = ctx.world.ap();
     let request = AgentTokenRequest {
         parent_agent: Some(parent.id.clone()),
+        ps: parent.ps.clone().or(base.ps.clone()),
         ..ap.request(&format!("{}-sub", local_part(&base.id)), &base.public_key())
     };
     let minted = ap.mint(&request);
     HarnessAgent::new(&minted.claims.sub, base.key.clone(), &minted.token)
+        .with_ps(minted.claims.ps.as_deref())
 }
 
 /// A numeric claim of a compact JWT (unverified).

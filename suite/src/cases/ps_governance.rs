@@ -611,9 +611,10 @@ fn agent_with_jti(
         None => ctx.world.ap(),
     };
     let mut request = ap.request(local, &key.public_key());
+    request.ps = ctx.agent_ps().or(request.ps);
     request.defect = Some(TokenDefect::SetClaim("jti".into(), json!(jti)));
     let minted = ap.mint(&request);
-    HarnessAgent::new(&minted.claims.sub, key, &minted.token)
+    HarnessAgent::new(&minted.claims.sub, key, &minted.token).with_ps(minted.claims.ps.as_deref())
 }
 
 /// The whole token flow for `agent` at the target (person token first under -11): the
@@ -750,7 +751,10 @@ async fn sub_independent_of_key(ctx: &CaseContext) -> Outcome {
     let Some(key) = SigningKey::from_seed(&Alg::ED25519, rotated_seed(&agent)) else {
         return Outcome::Error(HarnessError::Config("cannot derive a key".into()));
     };
-    let rotated = ctx.world.ap().agent_with_key(local_of(&agent), key);
+    let rotated = ctx.bound(
+        ctx.world.ap(),
+        ctx.world.ap().agent_with_key(local_of(&agent), key),
+    );
     if rotated.id != agent.id || rotated.thumbprint() == agent.thumbprint() {
         return Outcome::Error(HarnessError::Config(
             "the rotated agent is not the same agent with a new key".into(),

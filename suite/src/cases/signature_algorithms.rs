@@ -62,6 +62,7 @@ fn with_cnf(ctx: &CaseContext, probe: &Probe, shape: CnfShape) -> Result<Request
         .ok_or_else(|| HarnessError::Unsupported("no agent signs at this role".into()))?;
     let ap = ctx.world.ap();
     let mut order = ap.request("sig-alg", &agent.public_key());
+    order.ps = agent.ps.clone().or(order.ps);
     let token = match shape {
         CnfShape::Defect(defect) => {
             order.defect = Some(defect());
