@@ -567,18 +567,21 @@ async fn verify_token(
     let issuer_key = keys
         .resolve(pending.iss(), pending.dwk(), Some(pending.kid()))
         .await;
-    let retry = pending.clone();
-    let token = match pending.finish(&expected, issuer_key) {
+    let token = match pending.check_signature(&expected, &issuer_key) {
         // The key cached for this kid does not verify: the issuer may have re-keyed under
         // the same kid, so its keys are refreshed once (floor permitting) and the token
         // tried again with whatever the refresh found.
         Err(TokenFailure::BadSignature(_)) if !config.flaws.has(Flaw::JwksNoRefreshRekeyedKid) => {
             let refreshed = keys
-                .refresh(retry.iss(), retry.dwk(), Some(retry.kid()))
+                .refresh(pending.iss(), pending.dwk(), Some(pending.kid()))
                 .await;
-            retry.finish(&expected, refreshed)
+            pending.finish(&expected, refreshed)
         }
-        other => other,
+        Err(failure) => Err(failure),
+        Ok(()) => match issuer_key {
+            Ok(key) => pending.finish_checked(&expected, key),
+            Err(e) => Err(TokenFailure::Key(e)),
+        },
     }
     .map_err(|f| token_rejection(&f, config))?;
     let claims = typed_claims(kind, &token).map_err(|e| {
