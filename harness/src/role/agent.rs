@@ -87,6 +87,16 @@ impl HarnessAgent {
         self
     }
 
+    /// The local part of the agent's identifier `aauth:<local>@<domain>` (`agent` when the
+    /// identifier does not have that shape).
+    pub fn local(&self) -> &str {
+        self.id
+            .strip_prefix("aauth:")
+            .and_then(|rest| rest.rsplit_once('@'))
+            .map(|(local, _)| local)
+            .unwrap_or("agent")
+    }
+
     /// The public half of the signing key.
     pub fn public_key(&self) -> PublicKey {
         self.key.public_key()

@@ -397,13 +397,7 @@ impl AgentProvider {
     /// `agent` again (same identifier, same key) with a token naming `ps` as its person
     /// server: what an agent provider issues to an agent enrolled with that PS.
     pub fn rebind(&self, agent: &HarnessAgent, ps: &str) -> HarnessAgent {
-        let local = agent
-            .id
-            .strip_prefix("aauth:")
-            .and_then(|rest| rest.rsplit_once('@'))
-            .map(|(local, _)| local)
-            .unwrap_or("agent");
-        let mut request = self.request(local, &agent.key.public_key());
+        let mut request = self.request(agent.local(), &agent.key.public_key());
         request.ps = Some(ps.to_string());
         let minted = self.mint(&request);
         HarnessAgent::new(&minted.claims.sub, agent.key.clone(), &minted.token)
@@ -413,13 +407,7 @@ impl AgentProvider {
     /// A sub-agent of `parent`: identifier `<parent local>+<discriminator>`, its own key,
     /// `parent_agent` naming the parent.
     pub fn sub_agent(&self, parent: &HarnessAgent, discriminator: &str, alg: &Alg) -> HarnessAgent {
-        let parent_local = parent
-            .id
-            .strip_prefix("aauth:")
-            .and_then(|rest| rest.split_once('@'))
-            .map(|(local, _)| local)
-            .unwrap_or("agent");
-        let local = format!("{parent_local}+{discriminator}");
+        let local = format!("{}+{discriminator}", parent.local());
         let party = format!("agent:{}:{local}", self.identifier());
         let key = derived_key(self.inner.config.seed, &party, alg);
         let mut request = self.request(&local, &key.public_key());

@@ -61,12 +61,7 @@ pub type Stimulus = fn(&CaseContext, &HarnessAgent) -> Presented;
 
 /// The local part of `aauth:<local>@<host>`.
 pub fn local_of(agent: &HarnessAgent) -> &str {
-    agent
-        .id
-        .strip_prefix("aauth:")
-        .and_then(|rest| rest.rsplit_once('@'))
-        .map(|(local, _)| local)
-        .unwrap_or("agent")
+    agent.local()
 }
 
 /// An agent token for `agent` from `ap`, with at most one defect and extra claims.

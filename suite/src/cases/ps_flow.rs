@@ -254,16 +254,6 @@ pub async fn redeem_claims(
     redeem(ctx, agent, &token).await
 }
 
-/// The local part of an agent identifier `aauth:local@domain`.
-fn local_part(id: &str) -> String {
-    id.strip_prefix("aauth:")
-        .unwrap_or(id)
-        .split('@')
-        .next()
-        .unwrap_or("agent")
-        .to_string()
-}
-
 /// A fresh agent whose agent token lives only [`SHORT_AGENT_LIFETIME`] seconds.
 pub fn short_lived_agent(ctx: &CaseContext) -> HarnessAgent {
     let base = ctx.agent();
@@ -271,7 +261,7 @@ pub fn short_lived_agent(ctx: &CaseContext) -> HarnessAgent {
     let request = AgentTokenRequest {
         lifetime: SHORT_AGENT_LIFETIME,
         ps: base.ps.clone(),
-        ..ap.request(&local_part(&base.id), &base.public_key())
+        ..ap.request(base.local(), &base.public_key())
     };
     let minted = ap.mint(&request);
     HarnessAgent::new(&minted.claims.sub, base.key.clone(), &minted.token)
@@ -286,7 +276,7 @@ pub fn sub_agent(ctx: &CaseContext, parent: &HarnessAgent) -> HarnessAgent {
     let request = AgentTokenRequest {
         parent_agent: Some(parent.id.clone()),
         ps: parent.ps.clone().or(base.ps.clone()),
-        ..ap.request(&format!("{}-sub", local_part(&base.id)), &base.public_key())
+        ..ap.request(&format!("{}-sub", base.local()), &base.public_key())
     };
     let minted = ap.mint(&request);
     HarnessAgent::new(&minted.claims.sub, base.key.clone(), &minted.token)
