@@ -8,7 +8,6 @@
 //! the previous hook. Without the hook (library users, tests) messages are still captured,
 //! only without the location.
 
-use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
@@ -70,22 +69,13 @@ impl<F: Future> Future for Guarded<F> {
             Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
             Ok(Poll::Pending) => Poll::Pending,
             Err(payload) => {
-                let mut message = payload_message(payload.as_ref());
+                let mut message =
+                    aauth_harness::fuzzing::inprocess::panic_message(payload.as_ref());
                 if let Some(location) = LOCATION.with(|slot| slot.borrow_mut().take()) {
                     message = format!("{message} (at {location})");
                 }
                 Poll::Ready(Err(message))
             }
         }
-    }
-}
-
-fn payload_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        (*text).to_string()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "panic with a non-string payload".to_string()
     }
 }

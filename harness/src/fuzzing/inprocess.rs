@@ -202,7 +202,7 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     } else if let Some(s) = payload.downcast_ref::<String>() {
         s.clone()
     } else {
-        "a panic without a message".to_string()
+        "panic with a non-string payload".to_string()
     }
 }
 

@@ -4,8 +4,6 @@
 
 use aauth_harness::httpsig::sign::AauthSignContext;
 use aauth_harness::jose::claims::{ResourceClaims, TokenClaims, TokenKind};
-use aauth_harness::jose::jwk::Jwk;
-use aauth_harness::jose::thumbprint::jwk_thumbprint;
 use aauth_harness::message::Fields;
 use aauth_harness::profile::Profile;
 use aauth_harness::role::agent::{unverified_claims, HarnessAgent};
@@ -15,7 +13,9 @@ use aauth_harness::world::Party;
 use serde_json::{json, Value};
 
 use crate::case::{profiles, roles, Case, CaseFuture, CaseId, CaseMeta, CaseRun, Level};
-use crate::cases::ps_flow::{body_member, exp_within, fail, precondition_skip, with_body};
+use crate::cases::ps_flow::{
+    body_member, cnf_thumbprint, exp_within, fail, precondition_skip, with_body,
+};
 use crate::context::CaseContext;
 use crate::index::ReqId;
 use crate::judge::{judge, Expect};
@@ -247,10 +247,7 @@ async fn subagent_bound(ctx: &CaseContext) -> Outcome {
     else {
         return precondition_skip("a sub-agent token request", &response);
     };
-    let bound = unverified_claims(&token)
-        .and_then(|c| c.get("cnf")?.get("jwk").cloned())
-        .and_then(|jwk| Jwk::from_value(jwk).ok())
-        .and_then(|jwk| jwk_thumbprint(&jwk).ok());
+    let bound = cnf_thumbprint(&token);
     if bound.as_deref() == Some(sub.thumbprint().as_str()) {
         Outcome::Pass
     } else if bound.as_deref() == Some(parent.thumbprint().as_str()) {

@@ -1,7 +1,7 @@
 //! `{#person-token-endpoint}` (-11): what a person server issues to an agent for one
 //! resource, and which requests it must refuse. The harness plays a fresh agent each time.
 
-use aauth_harness::role::agent::{unverified_claims, HarnessAgent};
+use aauth_harness::role::agent::unverified_claims;
 use aauth_harness::role::Role;
 use serde_json::{json, Value};
 
@@ -150,7 +150,7 @@ async fn subagent_foreign_parent(ctx: &CaseContext) -> Outcome {
     // A PS without sub-agent support ignores `subagent_token` and issues for the caller;
     // it then ignores the foreign one too, which breaks nothing. Only a PS that bound the
     // token to the sub-agent's key has shown it honours `subagent_token`.
-    if !bound_to(&token, &own) {
+    if ps_flow::cnf_thumbprint(&token).as_deref() != Some(own.thumbprint().as_str()) {
         return Outcome::Skip(
             "the target ignored subagent_token (the person token is not bound to the \
              sub-agent's key): it does not support parent-mediated sub-agents"
@@ -168,25 +168,6 @@ async fn subagent_foreign_parent(ctx: &CaseContext) -> Outcome {
         .await
     );
     judge(&Expect::Refused, &response, ctx.role())
-}
-
-/// True when `token`'s `cnf.jwk` is `agent`'s public key (compared by `x`, the one member
-/// every key type the harness's agents use carries).
-fn bound_to(token: &str, agent: &HarnessAgent) -> bool {
-    let x = unverified_claims(token).and_then(|claims| {
-        claims
-            .get("cnf")?
-            .get("jwk")?
-            .get("x")?
-            .as_str()
-            .map(str::to_string)
-    });
-    let bytes = agent.key.public_key().to_bytes();
-    let ours = match bytes.len() {
-        32 => aauth_harness::jose::b64::encode(&bytes),
-        _ => aauth_harness::jose::b64::encode(bytes.get(1..33).unwrap_or_default()),
-    };
-    x.as_deref() == Some(ours.as_str())
 }
 
 /// The person-token endpoint cases.

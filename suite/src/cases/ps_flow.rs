@@ -283,6 +283,14 @@ pub fn sub_agent(ctx: &CaseContext, parent: &HarnessAgent) -> HarnessAgent {
         .with_ps(minted.claims.ps.as_deref())
 }
 
+/// The RFC 7638 thumbprint of a compact JWT's `cnf.jwk` (unverified): which key the
+/// token was bound to, comparable with [`HarnessAgent::thumbprint`].
+pub fn cnf_thumbprint(token: &str) -> Option<String> {
+    let jwk = unverified_claims(token)?.get("cnf")?.get("jwk")?.clone();
+    let jwk = aauth_harness::jose::jwk::Jwk::from_value(jwk).ok()?;
+    aauth_harness::jose::thumbprint::jwk_thumbprint(&jwk).ok()
+}
+
 /// A numeric claim of a compact JWT (unverified).
 pub fn numeric_claim(token: &str, name: &str) -> Option<i64> {
     unverified_claims(token)?.get(name)?.as_i64()

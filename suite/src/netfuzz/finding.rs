@@ -96,7 +96,7 @@ impl Finding {
             "occurrences": self.occurrences,
             "request": {
                 "method": self.request.method,
-                "url": format!("{}{}", self.address, path_and_query(&self.request)),
+                "url": format!("{}{}", self.address, self.request.target()),
                 "authority": self.request.authority,
                 "headers": headers,
                 "body_base64": base64::engine::general_purpose::STANDARD.encode(&self.request.body),
@@ -114,13 +114,6 @@ impl Finding {
     }
 }
 
-fn path_and_query(request: &Request) -> String {
-    match &request.query {
-        Some(q) => format!("{}?{q}", request.path),
-        None => request.path.clone(),
-    }
-}
-
 /// Single-quotes `text` for a POSIX shell.
 fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
@@ -132,7 +125,7 @@ pub fn curl_line(address: &str, request: &Request) -> String {
     let mut out = format!(
         "curl -sS -i -X {} {}",
         shell_quote(&request.method),
-        shell_quote(&format!("{address}{}", path_and_query(request)))
+        shell_quote(&format!("{address}{}", request.target()))
     );
     let has_host = request
         .headers
