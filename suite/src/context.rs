@@ -95,6 +95,19 @@ impl CaseContext {
         }
     }
 
+    /// The request-target for a `Location` the target sent: its own origin (as the harness
+    /// reaches it, or as its identifier names it) is stripped, so the path can be sent to
+    /// the target's address; anything else is returned as given.
+    pub fn target_path(&self, location: &str) -> String {
+        let origin = format!("https://{}", self.target.authority);
+        let identifier = self.target.identifier.trim_end_matches('/');
+        location
+            .strip_prefix(&origin)
+            .or_else(|| location.strip_prefix(identifier))
+            .unwrap_or(location)
+            .to_string()
+    }
+
     /// An unsigned request to the target: `https` scheme, the target's `@authority`.
     pub fn request(&self, method: &str, target: &str) -> Request {
         Request::new(method, "https", &self.target.authority, target)

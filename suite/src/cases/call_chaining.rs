@@ -35,7 +35,7 @@ use crate::capability::Capability;
 use crate::case::{profiles, roles};
 use crate::cases::ps_flow::{
     body_member, fail, mint_resource_token, post_as_agent, precondition_skip, ps_token_path,
-    redeem, redeemable, request_person_token, resource_claims, with_body, with_hints,
+    redeem, redeemable, request_person_token, resource_claims, text_claim, with_body, with_hints,
 };
 use crate::context::CaseContext;
 use crate::judge::{judge, Expect};
@@ -85,14 +85,6 @@ fn intermediary(ctx: &CaseContext) -> HarnessAgent {
         .intermediary()
         .new_agent(&format!("svc-{n}"), &Alg::ED25519);
     ctx.bound(ctx.world.intermediary(), agent)
-}
-
-/// The `sub` claim of a compact token.
-fn sub_of(token: &str) -> Option<String> {
-    unverified_claims(token)?
-        .get("sub")?
-        .as_str()
-        .map(str::to_string)
 }
 
 /// How a case bends the upstream token. Each one is re-issued with the valid claims and
@@ -323,8 +315,8 @@ async fn ps_token_issued_to_other(ctx: &CaseContext) -> Outcome {
 
 /// Fails unless `issued` carries a `sub` that is not the upstream token's.
 fn sub_not_carried(issued: &str, upstream: &str, what: &str, role: Role) -> Step<String> {
-    let upstream_sub = sub_of(upstream).unwrap_or_default();
-    match sub_of(issued) {
+    let upstream_sub = text_claim(upstream, "sub").unwrap_or_default();
+    match text_claim(issued, "sub") {
         Some(sub) if sub == upstream_sub => Err(stop(fail(
             role,
             format!(
@@ -375,7 +367,7 @@ async fn ps_auth_token_sub(ctx: &CaseContext) -> Outcome {
             "the downstream auth token",
             Role::PersonServer,
         )?;
-        if let Some(expected) = person_token.as_deref().and_then(sub_of) {
+        if let Some(expected) = person_token.as_deref().and_then(|t| text_claim(t, "sub")) {
             if sub != expected {
                 return Err(stop(fail(
                     Role::PersonServer,
@@ -480,7 +472,7 @@ async fn as_bent(ctx: &CaseContext, bend: Bend) -> Outcome {
 async fn as_sub_not_copied(ctx: &CaseContext) -> Outcome {
     let step = async {
         let (upstream, issued, body) = as_chain(ctx).await?;
-        let issued_sub = sub_of(&issued);
+        let issued_sub = text_claim(&issued, "sub");
         if issued_sub.is_some() {
             sub_not_carried(&issued, &upstream, "the auth token", Role::AccessServer)?;
         }
@@ -488,7 +480,7 @@ async fn as_sub_not_copied(ctx: &CaseContext) -> Outcome {
             let expected = body
                 .get("resource_token")
                 .and_then(Value::as_str)
-                .and_then(sub_of);
+                .and_then(|t| text_claim(t, "sub"));
             if issued_sub != expected {
                 return Err(stop(fail(
                     Role::AccessServer,

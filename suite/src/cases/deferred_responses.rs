@@ -47,17 +47,8 @@ async fn deferred(
             "a 202 answer has no Location".into(),
         )));
     };
-    let path = pending_path(ctx, &location);
+    let path = ctx.target_path(&location);
     Ok(Ok((response, path)))
-}
-
-/// The request-target of a `Location` value at the target's origin (absolute or relative).
-fn pending_path(ctx: &CaseContext, location: &str) -> String {
-    let origin = format!("https://{}", ctx.target.authority);
-    location
-        .strip_prefix(&origin)
-        .unwrap_or(location)
-        .to_string()
 }
 
 /// DEF-001: the `202` carries a same-origin `Location`, `Retry-After`,

@@ -88,17 +88,6 @@ async fn token_request(
     .await?))
 }
 
-/// The request-target of a `Location` at the target's origin (absolute or relative).
-fn pending_path(ctx: &CaseContext, location: &str) -> String {
-    let origin = format!("https://{}", ctx.target.authority);
-    let identifier = ctx.target.identifier.trim_end_matches('/');
-    location
-        .strip_prefix(&origin)
-        .or_else(|| location.strip_prefix(identifier))
-        .unwrap_or(location)
-        .to_string()
-}
-
 /// The `202` of a request the person was scripted to keep waiting (or the skip).
 fn deferred(response: Response, what: &str) -> Result<(Response, String), Outcome> {
     if response.status != 202 {
@@ -289,7 +278,7 @@ async fn denied_polls_403(ctx: &CaseContext) -> Outcome {
         Ok(d) => d,
         Err(o) => return o,
     };
-    let path = pending_path(ctx, &location);
+    let path = ctx.target_path(&location);
     let settled =
         attempt!(poll_until_settled(ctx, &agent, &path, retry_after(&response), POLLS).await);
     if settled.status == 202 {
@@ -317,7 +306,7 @@ async fn decided_deny_polls_403(ctx: &CaseContext) -> Outcome {
         Err(o) => return o,
     };
     step!(person_hook::decide(ctx, &location, false).await);
-    let path = pending_path(ctx, &location);
+    let path = ctx.target_path(&location);
     let settled =
         attempt!(poll_until_settled(ctx, &agent, &path, retry_after(&response), POLLS).await);
     if settled.status == 202 {
@@ -345,7 +334,7 @@ async fn fast_polls(ctx: &CaseContext) -> Outcome {
         Ok(d) => d,
         Err(o) => return o,
     };
-    let path = pending_path(ctx, &location);
+    let path = ctx.target_path(&location);
     for _ in 0..2 {
         let poll = attempt!(ps_flow::send_as_agent(ctx, &agent, "GET", &path, None).await);
         match poll.status {
@@ -409,7 +398,7 @@ async fn expired_mission(ctx: &CaseContext) -> Outcome {
     let mut response = attempt!(post_as_agent(ctx, &agent, &agent.agent_token, &path, &body).await);
     if response.status == 202 {
         if let Some(location) = response.header("location") {
-            let pending = pending_path(ctx, &location);
+            let pending = ctx.target_path(&location);
             response = attempt!(
                 poll_until_settled(ctx, &agent, &pending, retry_after(&response), POLLS).await
             );
@@ -489,7 +478,7 @@ async fn interaction_url_http(ctx: &CaseContext) -> Outcome {
         };
         // The person approves; the PS must still not send them to (or issue past) http.
         let _ = attempt!(person_hook::decide(ctx, &location, true).await);
-        let path = pending_path(ctx, &location);
+        let path = ctx.target_path(&location);
         attempt!(poll_until_settled(ctx, &agent, &path, retry_after(&response), 3).await)
     } else {
         response
@@ -563,7 +552,7 @@ async fn as_denied_polls_403(ctx: &CaseContext) -> Outcome {
         Ok(d) => d,
         Err(o) => return o,
     };
-    let path = pending_path(ctx, &location);
+    let path = ctx.target_path(&location);
     let mut settled = response;
     for _ in 0..POLLS {
         let wait = retry_after(&settled).unwrap_or(0).min(2);

@@ -291,6 +291,14 @@ pub fn cnf_thumbprint(token: &str) -> Option<String> {
     aauth_harness::jose::thumbprint::jwk_thumbprint(&jwk).ok()
 }
 
+/// A string claim of a compact JWT (unverified).
+pub fn text_claim(token: &str, name: &str) -> Option<String> {
+    unverified_claims(token)?
+        .get(name)?
+        .as_str()
+        .map(str::to_string)
+}
+
 /// A numeric claim of a compact JWT (unverified).
 pub fn numeric_claim(token: &str, name: &str) -> Option<i64> {
     unverified_claims(token)?.get(name)?.as_i64()

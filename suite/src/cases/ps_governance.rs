@@ -18,7 +18,7 @@ use aauth_harness::jose::mutate::{mint, TokenDefect};
 use aauth_harness::jose::{Alg, SigningKey};
 use aauth_harness::message::{Fields, Request, Response};
 use aauth_harness::profile::Profile;
-use aauth_harness::role::agent::{unverified_claims, HarnessAgent};
+use aauth_harness::role::agent::HarnessAgent;
 use aauth_harness::role::flaw::Flaws;
 use aauth_harness::role::resource::{Resource, ResourceConfig};
 use aauth_harness::role::Role;
@@ -32,7 +32,7 @@ use crate::cases::agent_token::local_of;
 use crate::cases::person_token_endpoint::case;
 use crate::cases::ps_flow::{
     body_member, endpoint, fail, mint_resource_token, post_as_agent, precondition_skip,
-    ps_token_path, redeem, redeemable, resource_claims, send_as_agent, with_hints,
+    ps_token_path, redeem, redeemable, resource_claims, send_as_agent, text_claim, with_hints,
 };
 use crate::context::CaseContext;
 use crate::index::ReqId;
@@ -183,14 +183,6 @@ fn issued_auth_token(response: &Response) -> Option<String> {
     }
 }
 
-/// A string claim of a compact JWT (unverified).
-fn text_claim(token: &str, name: &str) -> Option<String> {
-    unverified_claims(token)?
-        .get(name)?
-        .as_str()
-        .map(str::to_string)
-}
-
 /// Polls `path` as `agent` until it stops answering `202` (at most [`MAX_POLLS`] times).
 async fn settle(
     ctx: &CaseContext,
@@ -205,18 +197,6 @@ async fn settle(
         last = send_as_agent(ctx, agent, "GET", path, None).await?;
     }
     Ok(last)
-}
-
-/// The request-target of a `Location` value at the target's origin.
-fn pending_path(ctx: &CaseContext, response: &Response) -> Option<String> {
-    let location = response.header("location")?;
-    let origin = format!("https://{}", ctx.target.authority);
-    Some(
-        location
-            .strip_prefix(&origin)
-            .unwrap_or(&location)
-            .to_string(),
-    )
 }
 
 /// A `5xx` is never an acceptable answer; anything else is `None`.
@@ -435,7 +415,7 @@ async fn mission_update_keeps_tokens(ctx: &CaseContext) -> Outcome {
     let mut response =
         attempt!(post_as_agent(ctx, &agent, &agent.agent_token, &url, &update).await);
     if response.status == 202 {
-        let Some(path) = pending_path(ctx, &response) else {
+        let Some(path) = response.header("location").map(|l| ctx.target_path(&l)) else {
             return fail(
                 Role::PersonServer,
                 "a deferred update answer has no Location".into(),
@@ -560,7 +540,7 @@ async fn updated_request_other_resource(ctx: &CaseContext) -> Outcome {
             describe(&response)
         ));
     }
-    let Some(pending) = pending_path(ctx, &response) else {
+    let Some(pending) = response.header("location").map(|l| ctx.target_path(&l)) else {
         return fail(Role::PersonServer, "a 202 answer has no Location".into());
     };
     let other = attempt!(extra_resource(ctx, "ps029"));
